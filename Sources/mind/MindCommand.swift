@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `mind` command line: one small command per capability, each a thin shell over the libraries.
+@main
+struct MindCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mind",
+        abstract: "MIND: multi-interest recommendation with dynamic routing, on the CPU.",
+        version: MindVersion.string,
+        subcommands: []
+    )
+}
+
+enum MindVersion {
+    static let string = "0.1.0"
+}
