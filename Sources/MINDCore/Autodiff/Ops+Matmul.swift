@@ -1,0 +1,124 @@
+/// Matrix products on the tape.
+extension Tape {
+    /// op(A) op(B). A may have leading axes ([..., M, K] without transpose), which are
+    /// flattened into rows: [B, L, d] x [d, h] -> [B, L, h] is one GEMM.
+    public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+        let x = a.value, y = b.value
+        precondition(y.rank == 2, "matmul needs a rank-2 right operand, got \(y.shape).")
+        precondition(!transposeA || x.rank == 2, "matmul with transposeA needs a rank-2 left operand, got \(x.shape).")
+        precondition(x.rank >= 2, "matmul needs a left operand of rank 2 or more, got \(x.shape).")
+        let k = transposeA ? x.shape[0] : x.shape[x.rank - 1]
+        let m = x.count / Swift.max(k, 1)
+        let n = transposeB ? y.shape[0] : y.shape[1]
+        let kB = transposeB ? y.shape[1] : y.shape[0]
+        precondition(k == kB, "matmul inner sizes differ: \(x.shape) x \(y.shape) (transposes \(transposeA), \(transposeB)).")
+        let outShape = transposeA ? [m, n] : Array(x.shape.dropLast()) + [n]
+        let out = Tensor(shape: outShape) { c in
+            Self.product(x.storage, y.storage, c.baseAddress!, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        }
+        return record(out) { g, acc in
+            if acc.needsGradient(a) {
+                let ga: Tensor
+                if !transposeA {
+                    // dA[M, K] = dC[M, N] op(B)^T
+                    ga = Tensor(shape: x.shape) { d in
+                        Self.product(g.storage, y.storage, d.baseAddress!, m: m, n: k, k: n, transposeA: false, transposeB: !transposeB)
+                    }
+                } else {
+                    // dA[K, M] = op(B)[K, N] dC^T
+                    ga = Tensor(shape: x.shape) { d in
+                        Self.product(y.storage, g.storage, d.baseAddress!, m: k, n: m, k: n, transposeA: transposeB, transposeB: true)
+                    }
+                }
+                acc.add(ga, to: a)
+            }
+            if acc.needsGradient(b) {
+                let gb: Tensor
+                if !transposeB {
+                    // dB[K, N] = op(A)^T dC
+                    gb = Tensor(shape: y.shape) { d in
+                        Self.product(x.storage, g.storage, d.baseAddress!, m: k, n: n, k: m, transposeA: !transposeA, transposeB: false)
+                    }
+                } else {
+                    // dB[N, K] = dC^T op(A)
+                    gb = Tensor(shape: y.shape) { d in
+                        Self.product(g.storage, x.storage, d.baseAddress!, m: n, n: k, k: m, transposeA: true, transposeB: transposeA)
+                    }
+                }
+                acc.add(gb, to: b)
+            }
+        }
+    }
+
+    /// Batched op(A[i]) op(B[i]) for A [B, M, K] and B [B, K, N] (or transposed per matrix).
+    public func batchedMatmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+        let x = a.value, y = b.value
+        precondition(x.rank == 3 && y.rank == 3 && x.shape[0] == y.shape[0],
+                     "batchedMatmul needs [B, M, K] and [B, K, N], got \(x.shape) and \(y.shape).")
+        let batch = x.shape[0]
+        let m = transposeA ? x.shape[2] : x.shape[1]
+        let k = transposeA ? x.shape[1] : x.shape[2]
+        let n = transposeB ? y.shape[1] : y.shape[2]
+        precondition(k == (transposeB ? y.shape[2] : y.shape[1]),
+                     "batchedMatmul inner sizes differ: \(x.shape) x \(y.shape).")
+        let out = Tensor(shape: [batch, m, n]) { c in
+            Self.batchedProduct(x.storage, y.storage, c.baseAddress!, batch: batch, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        }
+        return record(out) { g, acc in
+            if acc.needsGradient(a) {
+                let ga = Tensor(shape: x.shape) { d in
+                    if !transposeA {
+                        Self.batchedProduct(g.storage, y.storage, d.baseAddress!, batch: batch, m: m, n: k, k: n, transposeA: false, transposeB: !transposeB)
+                    } else {
+                        Self.batchedProduct(y.storage, g.storage, d.baseAddress!, batch: batch, m: k, n: m, k: n, transposeA: transposeB, transposeB: true)
+                    }
+                }
+                acc.add(ga, to: a)
+            }
+            if acc.needsGradient(b) {
+                let gb = Tensor(shape: y.shape) { d in
+                    if !transposeB {
+                        Self.batchedProduct(x.storage, g.storage, d.baseAddress!, batch: batch, m: k, n: n, k: m, transposeA: !transposeA, transposeB: false)
+                    } else {
+                        Self.batchedProduct(g.storage, x.storage, d.baseAddress!, batch: batch, m: n, n: k, k: m, transposeA: true, transposeB: transposeA)
+                    }
+                }
+                acc.add(gb, to: b)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func product(
+        _ a: [Float], _ b: [Float], _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool
+    ) {
+        if k == 0 {
+            c.update(repeating: 0, count: m * n)
+            return
+        }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                MatrixKernels.multiply(ap.baseAddress!, bp.baseAddress!, c, m: m, n: n, k: k,
+                                       transposeA: transposeA, transposeB: transposeB, accumulate: false)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func batchedProduct(
+        _ a: [Float], _ b: [Float], _ c: UnsafeMutablePointer<Float>,
+        batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool
+    ) {
+        if k == 0 {
+            c.update(repeating: 0, count: batch * m * n)
+            return
+        }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                MatrixKernels.batchedMultiply(ap.baseAddress!, bp.baseAddress!, c, batch: batch, m: m, n: n, k: k,
+                                              transposeA: transposeA, transposeB: transposeB, accumulate: false)
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// Softmax and log-softmax along an axis, with an optional mask (same shape, 1 keeps,
+/// 0 removes). A fully masked slice gives all zeros instead of NaN.
+extension Tape {
+    public func softmax(_ a: Variable, axis: Int, mask: Tensor? = nil) -> Variable {
+        let x = a.value
+        if let mask { precondition(mask.shape == x.shape, "softmax mask shape \(mask.shape) differs from \(x.shape).") }
+        let (outer, length, inner) = x.shape.split(at: axis)
+        let out = Tensor(shape: x.shape) { o in
+            Self.softmaxKernel(x.storage, mask?.storage, o, outer: outer, length: length, inner: inner, logarithm: false)
+        }
+        return record(out) { g, acc in
+            // dx = y * (g - sum(g * y)) along the axis.
+            let ga = Tensor(shape: x.shape) { d in
+                for i in 0..<outer {
+                    for t in 0..<inner {
+                        var dotProduct: Float = 0
+                        for j in 0..<length {
+                            let index = (i * length + j) * inner + t
+                            dotProduct += g.storage[index] * out.storage[index]
+                        }
+                        for j in 0..<length {
+                            let index = (i * length + j) * inner + t
+                            d[index] = out.storage[index] * (g.storage[index] - dotProduct)
+                        }
+                    }
+                }
+            }
+            acc.add(ga, to: a)
+        }
+    }
+
+    /// log(softmax(x)); masked positions hold 0 and get no gradient.
+    public func logSoftmax(_ a: Variable, axis: Int, mask: Tensor? = nil) -> Variable {
+        let x = a.value
+        if let mask { precondition(mask.shape == x.shape, "logSoftmax mask shape \(mask.shape) differs from \(x.shape).") }
+        let (outer, length, inner) = x.shape.split(at: axis)
+        let out = Tensor(shape: x.shape) { o in
+            Self.softmaxKernel(x.storage, mask?.storage, o, outer: outer, length: length, inner: inner, logarithm: true)
+        }
+        return record(out) { g, acc in
+            // dx = g - softmax * sum(g) along the axis, restricted to unmasked positions.
+            let ga = Tensor(shape: x.shape) { d in
+                for i in 0..<outer {
+                    for t in 0..<inner {
+                        var total: Float = 0
+                        for j in 0..<length {
+                            let index = (i * length + j) * inner + t
+                            if mask == nil || mask!.storage[index] != 0 { total += g.storage[index] }
+                        }
+                        for j in 0..<length {
+                            let index = (i * length + j) * inner + t
+                            if let mask, mask.storage[index] == 0 {
+                                d[index] = 0
+                            } else {
+                                d[index] = g.storage[index] - Foundation.exp(out.storage[index]) * total
+                            }
+                        }
+                    }
+                }
+            }
+            acc.add(ga, to: a)
+        }
+    }
+
+    static func softmaxKernel(
+        _ x: [Float], _ mask: [Float]?, _ o: UnsafeMutableBufferPointer<Float>,
+        outer: Int, length: Int, inner: Int, logarithm: Bool
+    ) {
+        for i in 0..<outer {
+            for t in 0..<inner {
+                var largest = -Float.infinity
+                for j in 0..<length {
+                    let index = (i * length + j) * inner + t
+                    if mask == nil || mask![index] != 0 { largest = Swift.max(largest, x[index]) }
+                }
+                if largest == -Float.infinity {
+                    for j in 0..<length { o[(i * length + j) * inner + t] = 0 }
+                    continue
+                }
+                var total: Float = 0
+                for j in 0..<length {
+                    let index = (i * length + j) * inner + t
+                    if let mask, mask[index] == 0 {
+                        o[index] = 0
+                    } else {
+                        let e = Foundation.exp(x[index] - largest)
+                        o[index] = e
+                        total += e
+                    }
+                }
+                if logarithm {
+                    let logTotal = Foundation.log(total) + largest
+                    for j in 0..<length {
+                        let index = (i * length + j) * inner + t
+                        if mask == nil || mask![index] != 0 { o[index] = x[index] - logTotal }
+                    }
+                } else {
+                    let scale = 1 / total
+                    for j in 0..<length { o[(i * length + j) * inner + t] *= scale }
+                }
+            }
+        }
+    }
+}
+
+import Foundation

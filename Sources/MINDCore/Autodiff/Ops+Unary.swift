@@ -1,0 +1,51 @@
+/// Element-wise non-linearities on the tape, each with its derivative written out.
+extension Tape {
+    public func exp(_ a: Variable) -> Variable {
+        let out = a.value.mapLanes { VectorMath.exp($0) }
+        return record(out) { g, acc in acc.add(g.zipLanes(out) { $0 * $1 }, to: a) }
+    }
+
+    public func log(_ a: Variable) -> Variable {
+        let x = a.value
+        let out = Tensor(shape: x.shape, storage: x.storage.map { Foundation.log($0) })
+        return record(out) { g, acc in acc.add(g.zipLanes(x) { $0 / $1 }, to: a) }
+    }
+
+    public func sigmoid(_ a: Variable) -> Variable {
+        let out = a.value.mapLanes { 1 / (1 + VectorMath.exp(-$0)) }
+        return record(out) { g, acc in acc.add(g.zipLanes(out) { $0 * $1 * (1 - $1) }, to: a) }
+    }
+
+    public func tanh(_ a: Variable) -> Variable {
+        // tanh(x) = 2 sigmoid(2x) - 1, which keeps it on the SIMD exp.
+        let out = a.value.mapLanes { 2 / (1 + VectorMath.exp(-2 * $0)) - 1 }
+        return record(out) { g, acc in acc.add(g.zipLanes(out) { $0 * (1 - $1 * $1) }, to: a) }
+    }
+
+    public func relu(_ a: Variable) -> Variable {
+        let x = a.value
+        let zero = VectorMath.Lanes(repeating: 0)
+        let out = x.mapLanes { $0.replacing(with: zero, where: $0 .< zero) }
+        return record(out) { g, acc in
+            acc.add(g.zipLanes(x) { $0.replacing(with: zero, where: $1 .<= zero) }, to: a)
+        }
+    }
+
+    /// x^p element-wise for a constant exponent; x must be positive unless p is a whole number.
+    public func pow(_ a: Variable, _ exponent: Float) -> Variable {
+        let x = a.value
+        let out = Tensor(shape: x.shape, storage: x.storage.map { Foundation.pow($0, exponent) })
+        return record(out) { g, acc in
+            let local = Tensor(shape: x.shape, storage: x.storage.map { exponent * Foundation.pow($0, exponent - 1) })
+            acc.add(g.zipLanes(local) { $0 * $1 }, to: a)
+        }
+    }
+
+    public func negate(_ a: Variable) -> Variable { scale(a, by: -1) }
+}
+
+extension Variable {
+    public static prefix func - (a: Variable) -> Variable { a.tape.negate(a) }
+}
+
+import Foundation

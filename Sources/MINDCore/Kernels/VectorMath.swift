@@ -1,0 +1,124 @@
+/// SIMD element-wise math over raw buffers: the inner loops every tensor op ends in.
+///
+/// `exp` is a Cephes-style polynomial on 8 lanes (relative error about 2e-7), since the
+/// libm call per element would dominate softmax, sigmoid and tanh.
+public enum VectorMath {
+    public typealias Lanes = SIMD8<Float>
+
+    @inline(__always)
+    public static func exp(_ x: Lanes) -> Lanes {
+        let clamped = x.clamped(lowerBound: Lanes(repeating: -87.3), upperBound: Lanes(repeating: 88.7))
+        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p = Lanes(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        p = p * r * r + r + 1
+        let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        return p * unsafeBitCast(exponent, to: Lanes.self)
+    }
+
+    @inline(__always)
+    public static func exp(_ x: Float) -> Float {
+        exp(Lanes(repeating: x))[0]
+    }
+
+    /// Applies `lanes` to 8 elements at a time and `scalar` to the tail.
+    @inline(__always)
+    public static func map(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+        lanes: (Lanes) -> Lanes
+    ) {
+        var i = 0
+        let rawIn = UnsafeRawPointer(input)
+        let rawOut = UnsafeMutableRawPointer(output)
+        while i + 8 <= count {
+            let v = rawIn.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            rawOut.storeBytes(of: lanes(v), toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        if i < count {
+            var tail = Lanes(repeating: 0)
+            for j in 0..<(count - i) { tail[j] = input[i + j] }
+            let result = lanes(tail)
+            for j in 0..<(count - i) { output[i + j] = result[j] }
+        }
+    }
+
+    /// Applies `lanes` to pairs of 8-element blocks of two inputs.
+    @inline(__always)
+    public static func zip(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+        count: Int, lanes: (Lanes, Lanes) -> Lanes
+    ) {
+        var i = 0
+        let rawA = UnsafeRawPointer(a)
+        let rawB = UnsafeRawPointer(b)
+        let rawOut = UnsafeMutableRawPointer(output)
+        while i + 8 <= count {
+            let x = rawA.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            let y = rawB.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            rawOut.storeBytes(of: lanes(x, y), toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        if i < count {
+            var x = Lanes(repeating: 0)
+            var y = Lanes(repeating: 1)
+            for j in 0..<(count - i) {
+                x[j] = a[i + j]
+                y[j] = b[i + j]
+            }
+            let result = lanes(x, y)
+            for j in 0..<(count - i) { output[i + j] = result[j] }
+        }
+    }
+
+    /// Dot product of two contiguous vectors.
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var accumulator = Lanes(repeating: 0)
+        var i = 0
+        let rawA = UnsafeRawPointer(a)
+        let rawB = UnsafeRawPointer(b)
+        while i + 8 <= count {
+            let x = rawA.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            let y = rawB.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            accumulator.addProduct(x, y)
+            i += 8
+        }
+        var sum = accumulator.sum()
+        while i < count {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// y += alpha * x over contiguous vectors.
+    @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let rawX = UnsafeRawPointer(x)
+        let rawY = UnsafeMutableRawPointer(y)
+        let scale = Lanes(repeating: alpha)
+        while i + 8 <= count {
+            var v = rawY.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            v.addProduct(scale, rawX.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
+            rawY.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        while i < count {
+            y[i] += alpha * x[i]
+            i += 1
+        }
+    }
+
+    /// y += x over contiguous vectors.
+    @inline(__always)
+    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
+}

@@ -1,0 +1,134 @@
+import Testing
+@testable import MINDCore
+
+@Suite("Finite-difference gradient checks, one per op")
+struct GradientTests {
+    @Test("add with every broadcast pattern", arguments: [
+        ([3, 4], [3, 4]), ([3, 4], [4]), ([3, 4], [3, 1]), ([2, 1, 4], [3, 1]), ([3, 4], [1]),
+    ])
+    func add(shapes: ([Int], [Int])) {
+        checkGradients([random(shapes.0, seed: 1), random(shapes.1, seed: 2)]) { t, v in t.add(v[0], v[1]) }
+    }
+
+    @Test func subtract() {
+        checkGradients([random([2, 3, 4], seed: 1), random([3, 4], seed: 2)]) { t, v in t.subtract(v[0], v[1]) }
+    }
+
+    @Test func multiply() {
+        checkGradients([random([2, 3, 4], seed: 1), random([2, 1, 4], seed: 2)]) { t, v in t.multiply(v[0], v[1]) }
+    }
+
+    @Test func divide() {
+        checkGradients([random([3, 4], seed: 1), awayFromZero([4], seed: 2)]) { t, v in t.divide(v[0], v[1]) }
+    }
+
+    @Test func scaleAndShift() {
+        checkGradients([random([5, 3], seed: 3)]) { t, v in t.addScalar(t.scale(v[0], by: -2.5), 0.7) }
+    }
+
+    @Test func exp() { checkGradients([random([4, 5], seed: 4)]) { t, v in t.exp(v[0]) } }
+    @Test func log() { checkGradients([positive([4, 5], seed: 5)]) { t, v in t.log(v[0]) } }
+    @Test func sigmoid() { checkGradients([random([4, 5], seed: 6, scale: 2)]) { t, v in t.sigmoid(v[0]) } }
+    @Test func tanh() { checkGradients([random([4, 5], seed: 7)]) { t, v in t.tanh(v[0]) } }
+    @Test func relu() { checkGradients([awayFromZero([4, 5], seed: 8)]) { t, v in t.relu(v[0]) } }
+    @Test func pow() { checkGradients([positive([3, 4], seed: 9)]) { t, v in t.pow(v[0], 3.5) } }
+    @Test func negate() { checkGradients([random([3], seed: 10)]) { t, v in -v[0] } }
+
+    @Test("sum and mean over each axis", arguments: [0, 1, 2])
+    func sumAndMean(axis: Int) {
+        checkGradients([random([2, 3, 4], seed: 11)]) { t, v in t.sum(v[0], axis: axis) }
+        checkGradients([random([2, 3, 4], seed: 12)]) { t, v in t.mean(v[0], axis: axis, keepingDimension: true) }
+    }
+
+    @Test func sumAndMeanOfAll() {
+        checkGradients([random([3, 5], seed: 13)]) { t, v in t.sum(v[0]) }
+        checkGradients([random([3, 5], seed: 14)]) { t, v in t.mean(v[0]) }
+    }
+
+    @Test("max over each axis", arguments: [0, 1])
+    func max(axis: Int) {
+        checkGradients([random([4, 6], seed: 15)]) { t, v in t.max(v[0], axis: axis) }
+    }
+
+    @Test("softmax and log-softmax over each axis, with and without a mask", arguments: [0, 1, 2])
+    func softmax(axis: Int) {
+        let x = random([2, 3, 4], seed: 16)
+        var mask = Tensor(shape: x.shape, repeating: 1)
+        mask.storage[1] = 0
+        mask.storage[7] = 0
+        checkGradients([x]) { t, v in t.softmax(v[0], axis: axis) }
+        checkGradients([x]) { t, v in t.softmax(v[0], axis: axis, mask: mask) }
+        checkGradients([x]) { t, v in t.logSoftmax(v[0], axis: axis) }
+        checkGradients([x]) { t, v in t.logSoftmax(v[0], axis: axis, mask: mask) }
+    }
+
+    @Test("matmul with each transpose combination", arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func matmul(transposes: (Bool, Bool)) {
+        let (ta, tb) = transposes
+        let a = random(ta ? [4, 3] : [3, 4], seed: 17)
+        let b = random(tb ? [5, 4] : [4, 5], seed: 18)
+        checkGradients([a, b]) { t, v in t.matmul(v[0], v[1], transposeA: ta, transposeB: tb) }
+    }
+
+    @Test func matmulWithLeadingAxesThroughBLAS() {
+        // 2 x 40 x 16 x 32 multiply-adds is above the small-kernel limit, so BLAS runs.
+        checkGradients([random([2, 40, 16], seed: 19, scale: 0.3), random([16, 32], seed: 20, scale: 0.3)], tolerance: 3e-2) { t, v in
+            t.matmul(v[0], v[1])
+        }
+    }
+
+    @Test("batched matmul with each transpose combination", arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func batchedMatmul(transposes: (Bool, Bool)) {
+        let (ta, tb) = transposes
+        let a = random(ta ? [3, 4, 2] : [3, 2, 4], seed: 21)
+        let b = random(tb ? [3, 5, 4] : [3, 4, 5], seed: 22)
+        checkGradients([a, b]) { t, v in t.batchedMatmul(v[0], v[1], transposeA: ta, transposeB: tb) }
+    }
+
+    @Test func reshapeAndTranspose() {
+        checkGradients([random([2, 3, 4], seed: 23)]) { t, v in t.transpose(t.reshape(v[0], [6, 4]), [1, 0]) }
+        checkGradients([random([2, 3, 4], seed: 24)]) { t, v in t.transpose(v[0], [2, 0, 1]) }
+    }
+
+    @Test func concatAndSplit() {
+        checkGradients([random([2, 3], seed: 25), random([2, 2], seed: 26)]) { t, v in t.concat([v[0], v[1]], axis: 1) }
+        checkGradients([random([4, 3], seed: 27)]) { t, v in
+            let parts = t.split(v[0], axis: 0, sizes: [1, 3])
+            return t.add(t.sum(parts[0], axis: 0), t.sum(parts[1], axis: 0))
+        }
+    }
+
+    @Test func gatherAndScatterAdd() {
+        let indices: [Int32] = [2, 0, 2, 1]
+        checkGradients([random([3, 4], seed: 28)]) { t, v in t.gather(v[0], indices: indices, indexShape: [2, 2]) }
+        checkGradients([random([4, 3], seed: 29)]) { t, v in t.scatterAdd(v[0], indices: indices, rowCount: 5) }
+    }
+
+    @Test func pick() {
+        checkGradients([random([3, 5], seed: 30)]) { t, v in t.pick(v[0], columns: [4, 0, 2]) }
+    }
+
+    @Test func squash() {
+        checkGradients([random([3, 2, 5], seed: 31)]) { t, v in t.squash(v[0]) }
+        checkGradients([random([2, 4], seed: 32, scale: 0.05)]) { t, v in t.squash(v[0]) }
+    }
+
+    @Test func embeddingGradientIsSparseAndMatchesDense() {
+        let table = Parameter(name: "table", value: random([5, 3], seed: 33), isEmbeddingTable: true)
+        let tape = Tape()
+        let indices: [Int32] = [4, 1, 4]
+        let rows = tape.embedding(table, indices: indices)
+        let weights = random([3, 3], seed: 34)
+        let loss = tape.sum(tape.multiply(rows, tape.constant(weights)))
+        let gradients = tape.gradients(of: loss)
+        let sparse = gradients.sparse[ObjectIdentifier(table)]!.gradient.coalesced()
+        #expect(sparse.rows == [1, 4])
+        let dense = gradients.denseGradient(for: table)!
+        // Row 4 is read twice: its gradient is the sum of both weight rows.
+        for j in 0..<3 {
+            #expect(abs(dense.storage[4 * 3 + j] - (weights.storage[j] + weights.storage[6 + j])) < 1e-6)
+            #expect(abs(dense.storage[1 * 3 + j] - weights.storage[3 + j]) < 1e-6)
+            #expect(dense.storage[0 * 3 + j] == 0)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import MINDCore
+
+@Suite("Forward values of kernels against plain loops")
+struct KernelTests {
+    func naiveProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        var c = Tensor.zeros([m, n])
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { c.storage[i * n + j] += a.storage[i * k + p] * b.storage[p * n + j] } } }
+        return c
+    }
+
+    @Test("matmul equals the triple loop, small kernel and BLAS", arguments: [(3, 4, 5), (64, 64, 64), (130, 17, 33)])
+    func matmul(sizes: (Int, Int, Int)) {
+        let a = random([sizes.0, sizes.1], seed: 1), b = random([sizes.1, sizes.2], seed: 2)
+        let tape = Tape()
+        let c = tape.matmul(tape.constant(a), tape.constant(b)).value
+        #expect(c.maxAbsoluteDifference(naiveProduct(a, b)) < 1e-3)
+        let ct = tape.matmul(tape.constant(a.permuted([1, 0])), tape.constant(b.permuted([1, 0])), transposeA: true, transposeB: true).value
+        #expect(ct.maxAbsoluteDifference(c) < 1e-3)
+    }
+
+    @Test func vectorisedExpMatchesFoundation() {
+        var worst: Float = 0
+        for x in stride(from: Float(-80), through: 80, by: 0.37) {
+            let relative = abs(VectorMath.exp(x) - Foundation.exp(x)) / Foundation.exp(x)
+            worst = max(worst, relative)
+        }
+        #expect(worst < 1e-6)
+        #expect(VectorMath.exp(-200) == 0 || VectorMath.exp(-200) < 1e-37)
+    }
+
+    @Test func softmaxRowsSumToOneAndMaskedEntriesAreZero() {
+        let tape = Tape()
+        let x = random([4, 6], seed: 3, scale: 10)
+        var mask = Tensor(shape: [4, 6], repeating: 1)
+        for j in 0..<6 { mask.storage[2 * 6 + j] = 0 }  // a fully masked row
+        mask.storage[1] = 0
+        let y = tape.softmax(tape.constant(x), axis: 1, mask: mask).value
+        for row in [0, 1, 3] {
+            #expect(abs(y.row(row).reduce(0, +) - 1) < 1e-5)
+        }
+        #expect(y.row(2).allSatisfy { $0 == 0 })
+        #expect(y.storage[1] == 0)
+        let logY = tape.logSoftmax(tape.constant(x), axis: 1).value
+        let plain = tape.softmax(tape.constant(x), axis: 1).value
+        for i in 0..<x.count where plain.storage[i] > 1e-30 { #expect(abs(Foundation.exp(logY.storage[i]) - plain.storage[i]) < 1e-5) }
+    }
+
+    @Test func broadcastAddMatchesLoops() {
+        let a = random([2, 3, 4], seed: 4), b = random([3, 1], seed: 5)
+        let tape = Tape()
+        let c = tape.add(tape.constant(a), tape.constant(b)).value
+        #expect(c.shape == [2, 3, 4])
+        for i in 0..<2 { for j in 0..<3 { for k in 0..<4 {
+            #expect(c.storage[(i * 3 + j) * 4 + k] == a.storage[(i * 3 + j) * 4 + k] + b.storage[j])
+        } } }
+    }
+
+    @Test func squashKeepsDirectionAndBoundsLength() {
+        let tape = Tape()
+        let z = random([5, 8], seed: 6, scale: 3)
+        let v = tape.squash(tape.constant(z)).value
+        for row in 0..<5 {
+            let zr = Array(z.row(row)), vr = Array(v.row(row))
+            let zn = zr.map { $0 * $0 }.reduce(0, +), vn = vr.map { $0 * $0 }.reduce(0, +).squareRoot()
+            #expect(abs(vn - zn / (1 + zn)) < 1e-5)
+            #expect(vn < 1)
+            let cosine = zip(zr, vr).map(*).reduce(0, +) / (zn.squareRoot() * vn)
+            #expect(abs(cosine - 1) < 1e-5)
+        }
+    }
+
+    @Test func parallelLargeElementwiseEqualsSerial() {
+        let x = random([300_000], seed: 7)
+        let parallel = x.mapLanes { VectorMath.exp($0) }
+        Parallel.maxThreads = 1
+        let serial = x.mapLanes { VectorMath.exp($0) }
+        Parallel.maxThreads = 2
+        #expect(parallel == serial)
+    }
+
+    @Test func generatorIsReproducibleAndUniform() {
+        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5), c = SeededGenerator(seed: 6)
+        let xs = (0..<100).map { _ in a.next() }
+        #expect(xs == (0..<100).map { _ in b.next() })
+        #expect(xs != (0..<100).map { _ in c.next() })
+        var counts = [Int](repeating: 0, count: 10)
+        var g = SeededGenerator(seed: 1)
+        for _ in 0..<100_000 { counts[g.nextInt(below: 10)] += 1 }
+        #expect(counts.allSatisfy { abs($0 - 10_000) < 500 })
+        var normalSum: Double = 0, normalSquares: Double = 0
+        for _ in 0..<100_000 { let z = Double(g.nextNormal()); normalSum += z; normalSquares += z * z }
+        #expect(abs(normalSum / 100_000) < 0.02)
+        #expect(abs(normalSquares / 100_000 - 1) < 0.03)
+    }
+}
