@@ -1,0 +1,62 @@
+import MINDCore
+
+/// A lookup table of vectors whose gradient touches only the rows a batch reads.
+public struct Embedding {
+    public let table: Parameter  // [count, dimension]
+
+    public init(name: String, count: Int, dimension: Int, standardDeviation: Float = 0.05, generator: inout SeededGenerator) {
+        table = Parameter(
+            name: name, value: .randomNormal([count, dimension], standardDeviation: standardDeviation, using: &generator),
+            isEmbeddingTable: true)
+    }
+
+    public var dimension: Int { table.shape[1] }
+    public var count: Int { table.shape[0] }
+
+    /// Rows at `indices`, shaped `shape + [dimension]`.
+    public func callAsFunction(_ tape: Tape, _ indices: [Int32], shape: [Int]? = nil) -> Variable {
+        tape.embedding(table, indices: indices, indexShape: shape)
+    }
+
+    /// Mean of the rows listed for each entity (CSR `offsets`, `values`): [entities, dimension].
+    /// An entity with no values gets the zero vector. Used for multi-valued side features
+    /// such as a movie's genres.
+    public func pooled(_ tape: Tape, offsets: [Int32], values: [Int32]) -> Variable {
+        tape.pooledEmbedding(table, offsets: offsets, values: values)
+    }
+}
+
+extension Tape {
+    /// Mean-pooled rows of `table` per entity; sparse gradient g[e] / count(e) to each row read.
+    public func pooledEmbedding(_ table: Parameter, offsets: [Int32], values: [Int32]) -> Variable {
+        let entities = offsets.count - 1
+        let width = table.shape[1]
+        let out = Tensor(shape: [entities, width]) { o in
+            o.update(repeating: 0)
+            table.value.storage.withUnsafeBufferPointer { t in
+                for e in 0..<entities {
+                    let start = Int(offsets[e]), end = Int(offsets[e + 1])
+                    if end == start { continue }
+                    let row = o.baseAddress! + e * width
+                    for v in start..<end {
+                        VectorMath.add(t.baseAddress! + Int(values[v]) * width, into: row, count: width)
+                    }
+                    let scale = 1 / Float(end - start)
+                    for j in 0..<width { row[j] *= scale }
+                }
+            }
+        }
+        return record(out) { g, acc in
+            var rowGradients = [Float](repeating: 0, count: values.count * width)
+            for e in 0..<entities {
+                let start = Int(offsets[e]), end = Int(offsets[e + 1])
+                if end == start { continue }
+                let scale = 1 / Float(end - start)
+                for v in start..<end {
+                    for j in 0..<width { rowGradients[v * width + j] = g.storage[e * width + j] * scale }
+                }
+            }
+            rowGradients.withUnsafeBufferPointer { acc.parameterGradients.accumulateRows(values, values: $0, for: table) }
+        }
+    }
+}

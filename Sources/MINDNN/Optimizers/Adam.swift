@@ -1,0 +1,117 @@
+import MINDCore
+
+/// Adam (Kingma & Ba) with L2 weight decay; embedding tables are updated lazily: only the
+/// rows a step touched move, and their moments decay only when touched (as TensorFlow's
+/// LazyAdam), so a step costs O(rows touched) rather than O(table size).
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var weightDecay: Float
+    /// Steps taken so far; drives the bias correction.
+    public private(set) var stepCount = 0
+
+    private var firstMoments: [String: [Float]] = [:]
+    private var secondMoments: [String: [Float]] = [:]
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    public func step(_ gradients: Gradients) {
+        stepCount += 1
+        let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(stepCount)))
+        let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(stepCount)))
+        let stepSize = learningRate * correction2.squareRoot() / correction1
+        // Sorted by name so the order of floating-point work never depends on dictionary order.
+        for entry in gradients.dense.values.sorted(by: { $0.parameter.name < $1.parameter.name }) {
+            let p = entry.parameter
+            var m = firstMoments[p.name] ?? [Float](repeating: 0, count: p.value.count)
+            var v = secondMoments[p.name] ?? [Float](repeating: 0, count: p.value.count)
+            firstMoments[p.name] = nil
+            secondMoments[p.name] = nil
+            entry.gradient.storage.withUnsafeBufferPointer { g in
+                p.value.storage.withUnsafeMutableBufferPointer { w in
+                    update(w.baseAddress!, g.baseAddress!, &m, &v, offset: 0, count: w.count, stepSize: stepSize)
+                }
+            }
+            firstMoments[p.name] = m
+            secondMoments[p.name] = v
+        }
+        for entry in gradients.sparse.values.sorted(by: { $0.parameter.name < $1.parameter.name }) {
+            let p = entry.parameter
+            let g = entry.gradient.coalesced()
+            let width = g.width
+            var m = firstMoments[p.name] ?? [Float](repeating: 0, count: p.value.count)
+            var v = secondMoments[p.name] ?? [Float](repeating: 0, count: p.value.count)
+            firstMoments[p.name] = nil
+            secondMoments[p.name] = nil
+            g.values.withUnsafeBufferPointer { gp in
+                p.value.storage.withUnsafeMutableBufferPointer { w in
+                    for (i, row) in g.rows.enumerated() {
+                        let offset = Int(row) * width
+                        update(w.baseAddress! + offset, gp.baseAddress! + i * width, &m, &v, offset: offset, count: width, stepSize: stepSize)
+                    }
+                }
+            }
+            firstMoments[p.name] = m
+            secondMoments[p.name] = v
+        }
+    }
+
+    @inline(__always)
+    private func update(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: inout [Float], _ v: inout [Float],
+        offset: Int, count: Int, stepSize: Float
+    ) {
+        let b1 = beta1, b2 = beta2, eps = epsilon, decay = weightDecay
+        m.withUnsafeMutableBufferPointer { mp in
+            v.withUnsafeMutableBufferPointer { vp in
+                for j in 0..<count {
+                    let gradient = g[j] + decay * w[j]
+                    let mj = b1 * mp[offset + j] + (1 - b1) * gradient
+                    let vj = b2 * vp[offset + j] + (1 - b2) * gradient * gradient
+                    mp[offset + j] = mj
+                    vp[offset + j] = vj
+                    w[j] -= stepSize * mj / (vj.squareRoot() + eps)
+                }
+            }
+        }
+    }
+
+    public func stateTensors() -> [String: Tensor] {
+        var state: [String: Tensor] = ["adam.step": Tensor(scalar: Float(stepCount))]
+        for (name, m) in firstMoments { state["adam.m.\(name)"] = Tensor(shape: [m.count], storage: m) }
+        for (name, v) in secondMoments { state["adam.v.\(name)"] = Tensor(shape: [v.count], storage: v) }
+        return state
+    }
+
+    public func restore(from state: [String: Tensor]) throws {
+        guard let step = state["adam.step"] else { throw OptimizerStateError.missing("adam.step") }
+        stepCount = Int(step.scalar)
+        firstMoments = [:]
+        secondMoments = [:]
+        for (key, tensor) in state {
+            if key.hasPrefix("adam.m.") { firstMoments[String(key.dropFirst(7))] = tensor.storage }
+            if key.hasPrefix("adam.v.") { secondMoments[String(key.dropFirst(7))] = tensor.storage }
+        }
+    }
+}
+
+/// Problems restoring an optimiser from a checkpoint.
+public enum OptimizerStateError: Error, CustomStringConvertible {
+    case missing(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let key): return "optimizer state is missing '\(key)'; the checkpoint is incomplete"
+        }
+    }
+}
+
+import Foundation
