@@ -1,0 +1,132 @@
+import MINDCore
+import MINDNN
+
+/// MIND's user tower (Li et al. 2019): behaviour-to-interest (B2I) dynamic routing with
+/// one shared bilinear map S, a dynamic interest count, and a shared MLP over each
+/// interest concatenated with the user profile.
+public final class MINDUserTower: UserTower {
+    public let config: ModelConfig
+    /// S: [d, d], shared by every behaviour and interest: u_hat_i = e_i S.
+    public let bilinear: Parameter
+    public let profile: ProfileEncoder?
+    /// First MLP layer, split into its interest part and its profile part so the profile's
+    /// product is computed once per user rather than once per interest.
+    public let interestProjection: Linear
+    public let profileProjection: Linear?
+    public let mlpRest: [Linear]
+
+    public init(config: ModelConfig, schema: DataSchema, generator: inout SeededGenerator) {
+        self.config = config
+        let d = config.embeddingSize
+        bilinear = Parameter(name: "mind.bilinear", value: .randomNormal([d, d], standardDeviation: 1 / Float(d).squareRoot(), using: &generator))
+        let usesProfile = config.useProfile && !schema.userFeatures.isEmpty
+        profile = usesProfile ? ProfileEncoder(specs: schema.userFeatures, dimensionPerFeature: max(4, d / 4), generator: &generator) : nil
+        let sizes = config.mlpHidden + [d]
+        interestProjection = Linear(name: "mind.mlp.0", input: d, output: sizes[0], generator: &generator)
+        profileProjection = profile.map { Linear(name: "mind.mlp.0.profile", input: $0.outputSize, output: sizes[0], bias: false, generator: &generator) }
+        mlpRest = (1..<sizes.count).map { Linear(name: "mind.mlp.\($0)", input: sizes[$0 - 1], output: sizes[$0], generator: &generator) }
+    }
+
+    public var parameters: [Parameter] {
+        [bilinear] + (profile?.parameters ?? []) + interestProjection.parameters
+            + (profileProjection?.parameters ?? []) + mlpRest.flatMap(\.parameters)
+    }
+
+    public var interestCount: Int { config.interestCount }
+
+    /// K'_u = max(1, min(K, floor(log2 n))) for n behaviours, or K when dynamic K is off.
+    public func activeInterests(behaviourCount: Int) -> Int {
+        guard config.dynamicInterestCount else { return config.interestCount }
+        let logarithm = behaviourCount > 0 ? Int.bitWidth - 1 - behaviourCount.leadingZeroBitCount : 0
+        return max(1, min(config.interestCount, logarithm))
+    }
+
+    public func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests {
+        let b = batch.size, l = batch.length, k = config.interestCount, d = config.embeddingSize
+        let predictions = tape.matmul(behaviours, tape.parameter(bilinear))  // u_hat: [B, L, d]
+
+        // Which (interest, behaviour) pairs take part: interest k < K'_u and a real behaviour.
+        var interestMask = [Float](repeating: 0, count: b * k)
+        var routingMask = Tensor.zeros([b, k, l])  // [B, K, L]
+        for sample in 0..<b {
+            let active = activeInterests(behaviourCount: batch.historyCounts[sample])
+            for interest in 0..<active {
+                interestMask[sample * k + interest] = 1
+                for position in 0..<l where batch.historyMask[sample * l + position] != 0 {
+                    routingMask.storage[(sample * k + interest) * l + position] = 1
+                }
+            }
+        }
+        let logits = initialLogits(batch: batch)  // [B, K, L]
+        let capsules = config.stopGradientThroughRouting
+            ? routeWithConstantLogits(tape, predictions: predictions, logits: logits, mask: routingMask)
+            : routeDifferentiably(tape, predictions: predictions, logits: logits, mask: routingMask)  // [B, K, d]
+
+        // Shared MLP over [interest, profile]; unused interests are zeroed.
+        var hidden = interestProjection(capsules)  // [B, K, h]
+        if let profile, let profileProjection {
+            let profileVector = profile(tape, profiles: batch.profiles, batch: b)  // [B, P]
+            let profileHidden = profileProjection(profileVector)  // [B, h]
+            hidden = tape.add(hidden, tape.reshape(profileHidden, [b, 1, profileHidden.shape[1]]))
+        }
+        for layer in mlpRest {
+            hidden = layer(tape.relu(hidden))
+        }
+        let masked = tape.multiply(hidden, tape.constant(Tensor(shape: [b, k, 1], storage: interestMask)))
+        precondition(masked.shape == [b, k, d], "MIND interests have shape \(masked.shape), expected \([b, k, d]).")
+        return UserInterests(vectors: masked, mask: interestMask, interestCount: k)
+    }
+
+    /// b_ij at the start of routing: N(0, sigma^2) drawn per sample, or zero.
+    func initialLogits(batch: UserBatch) -> Tensor {
+        let k = config.interestCount, l = batch.length
+        var logits = Tensor.zeros([batch.size, k, l])
+        guard config.routingInitialisation == .gaussian else { return logits }
+        for sample in 0..<batch.size {
+            // One stream per interest, drawn along positions, so padding added at the end of a
+            // history never changes the draws of its real behaviours.
+            for interest in 0..<k {
+                var generator = SeededGenerator(seed: batch.routingSeeds[sample] ^ (UInt64(interest + 1) &* 0x9E37_79B9_7F4A_7C15))
+                for position in 0..<l {
+                    logits.storage[(sample * k + interest) * l + position] = generator.nextNormal() * config.routingSigma
+                }
+            }
+        }
+        return logits
+    }
+
+    /// Routing weights: softmax over interests for each behaviour, restricted to `mask`.
+    func couplingWeights(_ tape: Tape, logits: Variable, mask: Tensor) -> Variable {
+        tape.softmax(logits, axis: 1, mask: mask)  // [B, K, L]
+    }
+
+    /// Routing where the logit updates are constants: only the last iteration's
+    /// z = w u_hat carries a gradient (to u_hat, hence to S and the behaviours).
+    func routeWithConstantLogits(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> Variable {
+        let fixedPredictions = tape.constant(predictions.value)
+        var logits = tape.constant(initial)
+        for iteration in 0..<config.routingIterations {
+            let weights = couplingWeights(tape, logits: logits, mask: mask)
+            if iteration == config.routingIterations - 1 {
+                return tape.squash(tape.batchedMatmul(tape.constant(weights.value), predictions))  // [B, K, d]
+            }
+            let capsules = tape.squash(tape.batchedMatmul(weights, fixedPredictions))
+            logits = tape.add(logits, tape.batchedMatmul(capsules, fixedPredictions, transposeB: true))  // [B, K, L]
+        }
+        preconditionFailure("Routing needs at least one iteration.")
+    }
+
+    /// Routing with gradients through every logit update (the option).
+    func routeDifferentiably(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> Variable {
+        var logits = tape.constant(initial)
+        var capsules = predictions
+        for iteration in 0..<config.routingIterations {
+            let weights = couplingWeights(tape, logits: logits, mask: mask)
+            capsules = tape.squash(tape.batchedMatmul(weights, predictions))
+            if iteration < config.routingIterations - 1 {
+                logits = tape.add(logits, tape.batchedMatmul(capsules, predictions, transposeB: true))
+            }
+        }
+        return capsules
+    }
+}

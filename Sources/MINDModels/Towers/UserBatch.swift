@@ -1,0 +1,69 @@
+import MINDCore
+
+/// The user side of a batch: padded histories (most recent `length` items, oldest first),
+/// their mask, profiles and a per-sample seed for the routing-logit initialisation.
+public struct UserBatch {
+    public let size: Int
+    /// L, the padded history length.
+    public let length: Int
+    /// [B * L] item indices; padding slots hold item 0 and mask 0.
+    public var histories: [Int32]
+    /// [B * L] 1 for a real behaviour, 0 for padding.
+    public var historyMask: [Float]
+    /// Real behaviours per sample (<= L, >= 1).
+    public var historyCounts: [Int]
+    /// [B * F] profile value indices (0 = unknown); empty when the model uses no profile.
+    public var profiles: [Int32]
+    /// One seed per sample for the Gaussian routing-logit draw.
+    public var routingSeeds: [UInt64]
+
+    /// Builds a batch, keeping the most recent `maxLength` items of each history.
+    public init(histories input: [ArraySlice<Int32>], profiles: [Int32], maxLength: Int, routingSeeds: [UInt64]) {
+        precondition(input.allSatisfy { !$0.isEmpty }, "Every history needs at least one item.")
+        precondition(routingSeeds.count == input.count, "One routing seed per history is needed.")
+        size = input.count
+        length = maxLength
+        histories = [Int32](repeating: 0, count: size * maxLength)
+        historyMask = [Float](repeating: 0, count: size * maxLength)
+        historyCounts = []
+        historyCounts.reserveCapacity(size)
+        for (b, history) in input.enumerated() {
+            let kept = history.suffix(maxLength)
+            for (l, item) in kept.enumerated() {
+                histories[b * maxLength + l] = item
+                historyMask[b * maxLength + l] = 1
+            }
+            historyCounts.append(kept.count)
+        }
+        self.profiles = profiles
+        self.routingSeeds = routingSeeds
+    }
+
+    /// A seed that depends only on the history's content, so serving the same history gives
+    /// the same interests whatever else is in the batch.
+    public static func contentSeed(_ history: ArraySlice<Int32>, base: UInt64) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ base
+        for item in history {
+            hash ^= UInt64(UInt32(bitPattern: item))
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+}
+
+/// Up to K interest vectors per user and which of them are in use.
+public struct UserInterests {
+    /// [B, K, d]
+    public var vectors: Variable
+    /// [B * K], 1 for an interest in use.
+    public var mask: [Float]
+    public var interestCount: Int
+}
+
+/// A user tower: behaviour vectors (and profiles) in, up to K interests out.
+public protocol UserTower: AnyObject {
+    var parameters: [Parameter] { get }
+    var interestCount: Int { get }
+    /// behaviours: [B, L, d] item vectors of the padded histories.
+    func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests
+}

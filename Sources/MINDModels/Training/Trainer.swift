@@ -1,0 +1,268 @@
+import Dispatch
+import Foundation
+import MINDCore
+import MINDNN
+
+/// What the trainer reports while it runs (the CLI draws the progress bar from it).
+public struct TrainingProgress: Sendable {
+    public var epoch: Int
+    public var epochs: Int
+    public var batch: Int
+    public var batchesPerEpoch: Int
+    public var samplesPerSecond: Double
+    public var averageLoss: Double
+    public var secondsRemainingInEpoch: Double
+}
+
+/// The per-epoch record kept in the model directory.
+public struct EpochRecord: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var loss: Double
+    public var validationRecall: Double?
+    public var seconds: Double
+    public var samplesPerSecond: Double
+}
+
+/// How a training run ended.
+public enum TrainingOutcome: Equatable, Sendable {
+    case finished
+    case stoppedEarly(epoch: Int)
+    case interrupted(epoch: Int, batch: Int)
+}
+
+/// Resumable state of a run, saved with every checkpoint.
+public struct TrainerState: Codable, Sendable, Equatable {
+    /// Next epoch and batch to run.
+    public var epoch = 0
+    public var batch = 0
+    public var lossSum = 0.0
+    public var lossCount = 0
+    public var bestRecall = -1.0
+    public var bestEpoch = -1
+    public var epochsWithoutImprovement = 0
+    public var history: [EpochRecord] = []
+    public var finished = false
+
+    public init() {}
+}
+
+/// Trains a `RecommenderModel`: shuffled samples per epoch, data-parallel shards on both
+/// cores, Adam, a checkpoint per epoch (and on interruption), validation and early stopping.
+///
+/// Every random draw comes from generators derived from (seed, epoch, batch, shard), and a
+/// batch is always cut into `config.shards` shards whose gradients are summed in order, so
+/// the weights do not depend on the thread count, and a resumed run matches an unbroken one.
+public final class Trainer {
+    public let model: RecommenderModel
+    public let data: TrainingData
+    public let optimizer: Adam
+    public private(set) var state = TrainerState()
+    let sampling: NegativeSampling
+    let samples: [SamplePosition]
+    /// Where checkpoints and best weights go; nil keeps everything in memory (tests).
+    let directory: URL?
+
+    /// Called after each batch; return true to stop (e.g. on Ctrl-C) with a checkpoint.
+    public var shouldStop: () -> Bool = { false }
+    /// Called about every `progressInterval` seconds and at the end of each epoch.
+    public var onProgress: (TrainingProgress) -> Void = { _ in }
+    public var progressInterval: Double = 0.5
+    /// Called after each epoch with its record.
+    public var onEpoch: (EpochRecord) -> Void = { _ in }
+    /// Validation Recall@50 of the current weights; nil skips validation and early stopping.
+    public var validate: ((RecommenderModel) throws -> Double)?
+
+    public init(model: RecommenderModel, data: TrainingData, directory: URL?) {
+        self.model = model
+        self.data = data
+        self.directory = directory
+        optimizer = Adam(learningRate: model.config.learningRate, weightDecay: model.config.weightDecay)
+        sampling = NegativeSampling(kind: model.config.sampler, popularity: data.popularity)
+        samples = data.samples()
+    }
+
+    public var batchesPerEpoch: Int { (samples.count + model.config.batchSize - 1) / model.config.batchSize }
+    public var sampleCount: Int { samples.count }
+
+    /// Restores weights, optimiser and position from the checkpoint in `directory`.
+    public func resume() throws {
+        guard let directory else { return }
+        let checkpoint = directory.appendingPathComponent("checkpoint")
+        let stateURL = checkpoint.appendingPathComponent("state.json")
+        guard FileManager.default.fileExists(atPath: stateURL.path) else { throw TrainerError.noCheckpoint(checkpoint.path) }
+        let decoded: TrainerState
+        do { decoded = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: stateURL)) } catch {
+            throw TrainerError.corruptCheckpoint(stateURL.path, "\(error)")
+        }
+        try model.parameters.load(from: checkpoint.appendingPathComponent("weights.safetensors"))
+        try optimizer.restore(from: SafeTensors.read(from: checkpoint.appendingPathComponent("optimizer.safetensors")).tensors)
+        state = decoded
+    }
+
+    /// Runs until the configured epochs are done, early stopping triggers, or `shouldStop`.
+    @discardableResult
+    public func train() throws -> TrainingOutcome {
+        let config = model.config
+        let previousThreads = Parallel.maxThreads
+        Parallel.maxThreads = 1
+        BLAS.setThreadCount(1)
+        defer {
+            Parallel.maxThreads = previousThreads
+            BLAS.setThreadCount(previousThreads)
+        }
+        if state.finished { return .finished }
+        let root = SeededGenerator(seed: config.seed)
+        while state.epoch < config.epochs {
+            let epoch = state.epoch
+            var order = samples
+            var shuffler = root.derived(UInt64(epoch) &+ 1)
+            shuffler.shuffle(&order)
+            let epochStart = DispatchTime.now().uptimeNanoseconds
+            var lastReport = epochStart
+            var samplesThisRun = 0
+            while state.batch < batchesPerEpoch {
+                let start = state.batch * config.batchSize
+                let batchSamples = Array(order[start..<min(start + config.batchSize, order.count)])
+                let loss = step(batchSamples, epoch: epoch, batch: state.batch, root: root)
+                state.lossSum += loss * Double(batchSamples.count)
+                state.lossCount += batchSamples.count
+                state.batch += 1
+                samplesThisRun += batchSamples.count
+                let now = DispatchTime.now().uptimeNanoseconds
+                if Double(now - lastReport) / 1e9 >= progressInterval || state.batch == batchesPerEpoch {
+                    lastReport = now
+                    let elapsed = Double(now - epochStart) / 1e9
+                    let rate = Double(samplesThisRun) / max(elapsed, 1e-9)
+                    let remaining = Double(batchesPerEpoch - state.batch) * Double(config.batchSize) / max(rate, 1e-9)
+                    onProgress(TrainingProgress(
+                        epoch: epoch, epochs: config.epochs, batch: state.batch, batchesPerEpoch: batchesPerEpoch,
+                        samplesPerSecond: rate, averageLoss: state.lossSum / Double(max(state.lossCount, 1)),
+                        secondsRemainingInEpoch: remaining))
+                }
+                if shouldStop() && state.batch < batchesPerEpoch {
+                    try saveCheckpoint()
+                    return .interrupted(epoch: epoch, batch: state.batch)
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
+            var record = EpochRecord(
+                epoch: epoch, loss: state.lossSum / Double(max(state.lossCount, 1)), validationRecall: nil,
+                seconds: seconds, samplesPerSecond: Double(samplesThisRun) / max(seconds, 1e-9))
+            if let validate {
+                let recall = try validate(model)
+                record.validationRecall = recall
+                if recall > state.bestRecall {
+                    state.bestRecall = recall
+                    state.bestEpoch = epoch
+                    state.epochsWithoutImprovement = 0
+                    try saveBestWeights()
+                } else {
+                    state.epochsWithoutImprovement += 1
+                }
+            } else {
+                try saveBestWeights()
+            }
+            state.history.append(record)
+            state.epoch += 1
+            state.batch = 0
+            state.lossSum = 0
+            state.lossCount = 0
+            let stopEarly = validate != nil && config.patience > 0 && state.epochsWithoutImprovement >= config.patience
+            if stopEarly || state.epoch == config.epochs { state.finished = true }
+            try saveCheckpoint()
+            onEpoch(record)
+            if stopEarly { return .stoppedEarly(epoch: epoch) }
+            if shouldStop() && state.epoch < config.epochs { return .interrupted(epoch: state.epoch, batch: 0) }
+        }
+        return .finished
+    }
+
+    /// One optimiser step over a batch; returns the batch's mean loss.
+    func step(_ batchSamples: [SamplePosition], epoch: Int, batch: Int, root: SeededGenerator) -> Double {
+        let config = model.config
+        let shardCount = min(config.shards, batchSamples.count)
+        var shardLosses = [Double](repeating: 0, count: shardCount)
+        var shardGradients = [Gradients](repeating: Gradients(), count: shardCount)
+        let total = Float(batchSamples.count)
+        shardGradients.withUnsafeMutableBufferPointer { gradientBuffer in
+            shardLosses.withUnsafeMutableBufferPointer { lossBuffer in
+                let gradientSlots = gradientBuffer, lossSlots = lossBuffer
+                let work: (Int) -> Void = { shard in
+                    let lower = batchSamples.count * shard / shardCount
+                    let upper = batchSamples.count * (shard + 1) / shardCount
+                    var generator = root.derived((UInt64(epoch) << 40) ^ (UInt64(batch) << 8) ^ UInt64(shard) ^ 0x5eed)
+                    let (userBatch, targets) = self.makeBatch(Array(batchSamples[lower..<upper]), generator: &generator)
+                    let tape = Tape()
+                    let loss = self.model.loss(tape, batch: userBatch, targets: targets, sampling: self.sampling, generator: &generator)
+                    // The batch loss is the sample-weighted mean of the shard losses.
+                    let weight = Float(upper - lower) / total
+                    gradientSlots[shard] = tape.gradients(of: loss, seed: weight)
+                    lossSlots[shard] = Double(loss.value.scalar) * Double(weight)
+                }
+                if config.threads > 1 && shardCount > 1 {
+                    DispatchQueue.concurrentPerform(iterations: shardCount, execute: work)
+                } else {
+                    for shard in 0..<shardCount { work(shard) }
+                }
+            }
+        }
+        var gradients = shardGradients[0]
+        for shard in 1..<shardCount { gradients.merge(shardGradients[shard]) }
+        optimizer.step(gradients)
+        return shardLosses.reduce(0, +)
+    }
+
+    /// Histories (items before the target), targets and profiles of some samples.
+    func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator) -> (UserBatch, [Int32]) {
+        let config = model.config
+        var histories: [ArraySlice<Int32>] = []
+        var targets: [Int32] = []
+        var profiles: [Int32] = []
+        var seeds: [UInt64] = []
+        let featureCount = model.usesProfile ? data.profileFeatureCount : 0
+        for sample in batchSamples {
+            let sequence = data.sequences[Int(sample.sequence)]
+            let position = Int(sample.position)
+            histories.append(sequence[max(0, position - config.maxHistoryLength)..<position])
+            targets.append(sequence[position])
+            seeds.append(generator.next())
+            if featureCount > 0 {
+                let user = Int(data.users[Int(sample.sequence)])
+                let hidden = generator.nextUniformFloat() < config.profileDropout
+                for f in 0..<featureCount { profiles.append(hidden ? 0 : data.profiles[user * featureCount + f]) }
+            }
+        }
+        let batch = UserBatch(histories: histories, profiles: profiles, maxLength: config.maxHistoryLength, routingSeeds: seeds)
+        return (batch, targets)
+    }
+
+    func saveCheckpoint() throws {
+        guard let directory else { return }
+        let checkpoint = directory.appendingPathComponent("checkpoint")
+        try FileManager.default.createDirectory(at: checkpoint, withIntermediateDirectories: true)
+        // Weights and optimiser first, state last: a state file always describes complete tensors.
+        try model.parameters.save(to: checkpoint.appendingPathComponent("weights.safetensors"))
+        try SafeTensors.write(optimizer.stateTensors(), to: checkpoint.appendingPathComponent("optimizer.safetensors"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(state), to: checkpoint.appendingPathComponent("state.json"))
+    }
+
+    func saveBestWeights() throws {
+        guard let directory else { return }
+        try model.parameters.save(to: directory.appendingPathComponent("weights.safetensors"), metadata: ["format": "pt"])
+    }
+}
+
+/// Problems starting or resuming training.
+public enum TrainerError: Error, CustomStringConvertible {
+    case noCheckpoint(String)
+    case corruptCheckpoint(String, String)
+
+    public var description: String {
+        switch self {
+        case .noCheckpoint(let path): return "\(path): no checkpoint to resume from (state.json is missing)"
+        case .corruptCheckpoint(let path, let reason): return "\(path): cannot read the checkpoint state: \(reason)"
+        }
+    }
+}

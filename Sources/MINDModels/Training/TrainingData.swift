@@ -1,0 +1,42 @@
+import MINDCore
+
+/// What the trainer reads: chronological item sequences, optional user profiles, item popularity.
+public struct TrainingData: Sendable {
+    /// One chronological sequence per training user.
+    public var sequences: [[Int32]]
+    /// The user index of each sequence (for profiles).
+    public var users: [Int32]
+    /// [userCount * F] profile value indices (F = profile feature count), or empty.
+    public var profiles: [Int32]
+    public var profileFeatureCount: Int
+    /// Training interactions per item.
+    public var popularity: [Int]
+
+    public init(sequences: [[Int32]], users: [Int32], profiles: [Int32], profileFeatureCount: Int, itemCount: Int) {
+        precondition(sequences.count == users.count, "Each sequence needs its user.")
+        self.sequences = sequences
+        self.users = users
+        self.profiles = profiles
+        self.profileFeatureCount = profileFeatureCount
+        var counts = [Int](repeating: 0, count: itemCount)
+        for sequence in sequences { for item in sequence { counts[Int(item)] += 1 } }
+        popularity = counts
+    }
+
+    /// Training samples: for each sequence, every position t >= 1 (history = items before t,
+    /// target = item t), as (sequence, position) pairs.
+    public func samples() -> [SamplePosition] {
+        var result: [SamplePosition] = []
+        result.reserveCapacity(sequences.reduce(0) { $0 + max(0, $1.count - 1) })
+        for (index, sequence) in sequences.enumerated() where sequence.count > 1 {
+            for position in 1..<sequence.count { result.append(SamplePosition(sequence: Int32(index), position: Int32(position))) }
+        }
+        return result
+    }
+}
+
+/// One training sample: predict `sequences[sequence][position]` from the items before it.
+public struct SamplePosition: Sendable, Equatable {
+    public var sequence: Int32
+    public var position: Int32
+}

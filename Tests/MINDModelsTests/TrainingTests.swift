@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import MINDCore
+import MINDNN
+@testable import MINDModels
+
+@Suite("Training: gradients, resume, threads, planted interests")
+struct TrainingTests {
+    func smallConfig() -> ModelConfig {
+        var config = ModelConfig()
+        config.embeddingSize = 8
+        config.interestCount = 3
+        config.maxHistoryLength = 6
+        config.mlpHidden = [12]
+        config.negatives = 5
+        config.batchSize = 16
+        config.epochs = 2
+        config.seed = 11
+        return config
+    }
+
+    @Test("gradient of the whole MIND loss matches finite differences", arguments: [NegativeSampler.full, .logUniform])
+    func wholeLossGradient(sampler: NegativeSampler) {
+        var config = smallConfig()
+        config.embeddingSize = 4
+        config.interestCount = 2
+        config.dynamicInterestCount = false
+        config.mlpHidden = [5]
+        config.attentionPower = 1
+        config.stopGradientThroughRouting = false  // the true derivative, comparable with finite differences
+        config.sampler = sampler
+        let profileSpec = UserFeatureSpec(name: "age", vocabulary: ["?", "young", "old"])
+        let genre = FeatureColumn(name: "genre", vocabulary: ["?", "a", "b"], offsets: [0, 1, 3, 3, 4, 5, 6], values: [1, 1, 2, 2, 1, 2])
+        let schema = DataSchema(itemCount: 6, itemFeatures: [genre], userFeatures: [profileSpec])
+        let model = RecommenderModel(config: config, schema: schema)
+        let sampling = NegativeSampling(kind: sampler, popularity: [5, 4, 3, 2, 1, 1])
+        let batch = UserBatch(histories: [[0, 1, 2], [3, 4, 5, 1]], profiles: [1, 2], maxLength: 4, routingSeeds: [3, 4])
+        func loss() -> (Float, Gradients) {
+            let tape = Tape()
+            var generator = SeededGenerator(seed: 1)
+            let value = model.loss(tape, batch: batch, targets: [4, 0], sampling: sampling, generator: &generator)
+            return (value.value.scalar, tape.gradients(of: value))
+        }
+        let gradients = loss().1
+        var checked = 0
+        for parameter in model.parameters {
+            guard let analytic = gradients.denseGradient(for: parameter) else { continue }
+            for index in 0..<parameter.value.count {
+                let original = parameter.value.storage[index]
+                parameter.value.storage[index] = original + 1e-2
+                let plus = loss().0
+                parameter.value.storage[index] = original - 1e-2
+                let minus = loss().0
+                parameter.value.storage[index] = original
+                let numeric = (plus - minus) / 2e-2
+                #expect(abs(numeric - analytic.storage[index]) <= 2e-2 * max(1, abs(numeric)), "\(parameter.name)[\(index)]: \(analytic.storage[index]) vs \(numeric)")
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+    }
+
+    func trainingData() -> (PlantedInterests, TrainingData) {
+        let planted = PlantedInterests(users: 60, topics: 4, itemsPerTopic: 10, length: 8...14, seed: 2)
+        let data = TrainingData(sequences: planted.sequences, users: (0..<60).map { Int32($0) }, profiles: [], profileFeatureCount: 0, itemCount: planted.itemCount)
+        return (planted, data)
+    }
+
+    @Test func resumeReachesTheSameWeightsAsAnUnbrokenRun() throws {
+        let (planted, data) = trainingData()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let unbroken = RecommenderModel(config: smallConfig(), schema: planted.schema)
+        try Trainer(model: unbroken, data: data, directory: nil).train()
+
+        let first = Trainer(model: RecommenderModel(config: smallConfig(), schema: planted.schema), data: data, directory: directory)
+        var batches = 0
+        first.shouldStop = { batches += 1; return batches == 7 }  // stop in the middle of epoch 0
+        let outcome = try first.train()
+        #expect(outcome == .interrupted(epoch: 0, batch: 7))
+        let resumedModel = RecommenderModel(config: smallConfig(), schema: planted.schema)
+        let second = Trainer(model: resumedModel, data: data, directory: directory)
+        try second.resume()
+        #expect(try second.train() == .finished)
+        for (a, b) in zip(unbroken.parameters, resumedModel.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    }
+
+    @Test func oneAndTwoThreadsGiveTheSameWeights() throws {
+        let (planted, data) = trainingData()
+        var config = smallConfig()
+        config.threads = 1
+        let single = RecommenderModel(config: config, schema: planted.schema)
+        try Trainer(model: single, data: data, directory: nil).train()
+        config.threads = 2
+        let double = RecommenderModel(config: config, schema: planted.schema)
+        try Trainer(model: double, data: data, directory: nil).train()
+        for (a, b) in zip(single.parameters, double.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    }
+
+    @Test func multipleInterestsRecoverPlantedTopicsBetterThanOne() throws {
+        let planted = PlantedInterests(users: 500, topics: 12, itemsPerTopic: 25, length: 30...50, seed: 9)
+        let trainUsers = Array(planted.sequences.prefix(400)), testUsers = Array(planted.sequences.suffix(100))
+        let data = TrainingData(sequences: trainUsers, users: (0..<400).map { Int32($0) }, profiles: [], profileFeatureCount: 0, itemCount: planted.itemCount)
+        func recall(interests: Int) throws -> Double {
+            var config = ModelConfig()
+            config.embeddingSize = 16
+            config.interestCount = interests
+            config.mlpHidden = [32]
+            config.negatives = 64
+            config.epochs = 3
+            config.learningRate = 0.01
+            config.seed = 3
+            let model = RecommenderModel(config: config, schema: planted.schema)
+            try Trainer(model: model, data: data, directory: nil).train()
+            return tailRecall(model, sequences: testUsers, n: 20)
+        }
+        let one = try recall(interests: 1)
+        let four = try recall(interests: 4)
+        #expect(four > one * 1.05, "Recall@20: K=4 \(four), K=1 \(one)")
+    }
+}
