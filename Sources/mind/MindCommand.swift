@@ -1,13 +1,25 @@
 import ArgumentParser
+import MINDCore
 
 /// The `mind` command line: one small command per capability, each a thin shell over the libraries.
 @main
 struct MindCommand: ParsableCommand {
+    static func main() {
+        MemoryTuning.keepLargeBuffersInHeap()
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "mind",
         abstract: "MIND: multi-interest recommendation with dynamic routing, on the CPU.",
         version: MindVersion.string,
-        subcommands: []
+        subcommands: [BenchCommand.self]
     )
 }
 

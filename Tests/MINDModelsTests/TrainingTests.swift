@@ -116,6 +116,7 @@ struct TrainingTests {
         }
         let one = try recall(interests: 1)
         let four = try recall(interests: 4)
+        print("planted Recall@20: K=4 \(four), K=1 \(one)")
         #expect(four > one * 1.05, "Recall@20: K=4 \(four), K=1 \(one)")
     }
 }

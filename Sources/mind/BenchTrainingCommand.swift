@@ -1,0 +1,59 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import MINDCore
+import MINDModels
+
+/// Training throughput on generated histories with MovieLens-1M's shapes.
+struct TrainingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training",
+        abstract: "Samples per second of MIND or YouTubeDNN training (d=64, history 20, K=4, batch 128 by default).")
+
+    @Option(help: "Model to time: mind or youtubednn.") var model: String = "mind"
+    @Option(help: "Threads running the data-parallel shards (1 or 2).") var threads: Int = 2
+    @Option(help: "Negatives per sample (or per batch with --shared-negatives).") var negatives: Int = 3
+    @Option(help: "Share the negatives across the batch (true) or draw them per sample (false).") var sharedNegatives: Bool = false
+    @Option(help: "Negative sampler: uniform, log-uniform, in-batch, full.") var sampler: String = "log-uniform"
+    @Option(help: "Batch size.") var batchSize: Int = 128
+    @Option(help: "Items in the catalogue.") var items: Int = 3706
+    @Option(help: "Timed optimiser steps (after 20 warm-up steps).") var steps: Int = 300
+
+    func run() throws {
+        var config = ModelConfig()
+        try config.set("model", to: model)
+        try config.set("sampler", to: sampler)
+        config.threads = threads
+        config.negatives = negatives
+        config.sharedNegatives = sharedNegatives
+        config.batchSize = batchSize
+        config.epochs = 1
+        try config.validate()
+        // Sequences of 60 items with a skewed popularity, enough for the timed steps.
+        var generator = SeededGenerator(seed: 1)
+        let users = max(200, (steps + 20) * batchSize / 59 + 1)
+        let sequences: [[Int32]] = (0..<users).map { _ in
+            (0..<60).map { _ in
+                let u = generator.nextUniformDouble()
+                return Int32(Double(items) * u * u)
+            }
+        }
+        let data = TrainingData(sequences: sequences, users: (0..<Int32(users)).map { $0 }, profiles: [], profileFeatureCount: 0, itemCount: items)
+        let recommender = RecommenderModel(config: config, schema: DataSchema(itemCount: items, itemFeatures: [], userFeatures: []))
+        let trainer = Trainer(model: recommender, data: data, directory: nil)
+        var completed = 0
+        var start: UInt64 = 0
+        trainer.shouldStop = {
+            completed += 1
+            if completed == 20 { start = DispatchTime.now().uptimeNanoseconds }
+            return completed == 20 + steps
+        }
+        try trainer.train()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        printJSON(["kind": "training", "model": model, "threads": threads, "negatives": negatives, "shared_negatives": sharedNegatives,
+                   "sampler": sampler, "batch_size": batchSize, "items": items, "steps": steps,
+                   "samples_per_second": Double(steps * batchSize) / seconds, "peak_rss_mib": Double(usage.ru_maxrss) / 1024])
+    }
+}
