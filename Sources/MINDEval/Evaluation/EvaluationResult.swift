@@ -1,0 +1,67 @@
+import Foundation
+
+/// Metrics averaged over the evaluated users at each cutoff: what `mind evaluate` prints and writes as JSON.
+public struct EvaluationResult: Codable, Sendable, Equatable {
+    /// The averages at one cutoff N.
+    public struct Row: Codable, Sendable, Equatable {
+        public var cutoff: Int
+        public var recall: Double
+        public var hitRate: Double
+        public var ndcg: Double
+        public var precision: Double
+        /// Users averaged over.
+        public var userCount: Int
+
+        public init(cutoff: Int, metrics: RankingMetrics, userCount: Int) {
+            self.cutoff = cutoff
+            recall = metrics.recall
+            hitRate = metrics.hitRate
+            ndcg = metrics.ndcg
+            precision = metrics.precision
+            self.userCount = userCount
+        }
+
+        /// The four metrics of this row.
+        public var metrics: RankingMetrics {
+            RankingMetrics(recall: recall, hitRate: hitRate, ndcg: ndcg, precision: precision)
+        }
+    }
+
+    /// One row per cutoff, in the order the cutoffs were given.
+    public var rows: [Row]
+    /// Users evaluated (with a non-empty truth).
+    public var userCount: Int
+    /// Cases left out because their truth was empty: no metric is defined for them.
+    public var skippedCount: Int
+
+    public init(rows: [Row], userCount: Int, skippedCount: Int) {
+        self.rows = rows
+        self.userCount = userCount
+        self.skippedCount = skippedCount
+    }
+
+    /// The row for cutoff N, if it was evaluated.
+    public subscript(cutoff cutoff: Int) -> Row? {
+        rows.first { $0.cutoff == cutoff }
+    }
+
+    /// A plain-text table, one line per cutoff, for the terminal.
+    public func table() -> String {
+        var lines = [
+            pad("N", 6) + pad("Recall", 10) + pad("HR", 10) + pad("NDCG", 10) + pad("Precision", 11) + pad("users", 9)
+        ]
+        for row in rows {
+            lines.append(
+                pad("\(row.cutoff)", 6) + pad(fixed(row.recall), 10) + pad(fixed(row.hitRate), 10)
+                    + pad(fixed(row.ndcg), 10) + pad(fixed(row.precision), 11) + pad("\(row.userCount)", 9))
+        }
+        if skippedCount > 0 { lines.append("(\(skippedCount) users with an empty truth not evaluated)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
+    }
+}

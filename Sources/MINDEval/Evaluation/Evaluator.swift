@@ -1,0 +1,75 @@
+import MINDData
+import MINDRetrieval
+
+/// Runs a retriever over evaluation cases in chunks and averages Recall, HR, NDCG and Precision at each cutoff.
+public struct Evaluator: Sendable {
+    /// The cutoffs N, in the order results are reported.
+    public let cutoffs: [Int]
+    /// Cases retrieved per call, bounding the memory of interests, scores and result lists.
+    public let chunkSize: Int
+
+    /// The largest cutoff: how many items the retriever is asked for.
+    public var maxCutoff: Int { cutoffs.max() ?? 0 }
+
+    /// An evaluator at `cutoffs`; throws if the list is empty or a cutoff or the chunk size is not positive.
+    public init(cutoffs: [Int] = [10, 20, 50, 100], chunkSize: Int = 256) throws {
+        guard !cutoffs.isEmpty else { throw EvaluationError.noCutoffs }
+        if let bad = cutoffs.first(where: { $0 <= 0 }) { throw EvaluationError.invalidCutoff(bad) }
+        guard chunkSize > 0 else { throw EvaluationError.invalidChunkSize(chunkSize) }
+        self.cutoffs = cutoffs
+        self.chunkSize = chunkSize
+    }
+
+    /// Evaluates `retrieve`, which returns, per case of a chunk, its top `maxCutoff` items, best first, history excluded.
+    ///
+    /// Cases with an empty truth are skipped (counted in `skippedCount`). Users are summed in case order, so the
+    /// result does not depend on the chunk size.
+    public func evaluate(
+        _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[Int32]]
+    ) throws -> EvaluationResult {
+        let measurable = cases.filter { !$0.truth.isEmpty }
+        var sums = [RankingMetrics](repeating: .zero, count: cutoffs.count)
+        for start in stride(from: 0, to: measurable.count, by: chunkSize) {
+            let chunk = measurable[start..<min(start + chunkSize, measurable.count)]
+            let ranked = try retrieve(chunk, maxCutoff)
+            guard ranked.count == chunk.count else {
+                throw EvaluationError.resultCountMismatch(expected: chunk.count, got: ranked.count)
+            }
+            for (evaluationCase, list) in zip(chunk, ranked) {
+                let perCutoff = RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs)
+                for position in sums.indices { sums[position] = sums[position] + perCutoff[position] }
+            }
+        }
+        let users = measurable.count
+        let rows = zip(cutoffs, sums).map { cutoff, sum in
+            EvaluationResult.Row(cutoff: cutoff, metrics: users > 0 ? sum / Double(users) : .zero, userCount: users)
+        }
+        return EvaluationResult(rows: rows, userCount: users, skippedCount: cases.count - users)
+    }
+
+    /// Evaluates a user tower: `interests` gives each chunk's interest vectors, `index` retrieves by max inner
+    /// product over the unmasked interests, each case's history excluded.
+    public func evaluate(
+        _ cases: [EvaluationCase], index: some VectorIndex,
+        interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
+    ) throws -> EvaluationResult {
+        try evaluate(cases) { chunk, n in
+            let batch = try interests(chunk)
+            guard batch.count == chunk.count else {
+                throw EvaluationError.interestCountMismatch(expected: chunk.count, got: batch.count)
+            }
+            guard batch.dimension == index.dimension else {
+                throw EvaluationError.dimensionMismatch(interests: batch.dimension, index: index.dimension)
+            }
+            return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history)).map { $0.map(\.item) }
+        }
+    }
+
+    /// Evaluates a user tower against `items` with the exact index.
+    public func evaluate(
+        _ cases: [EvaluationCase], items: ItemMatrix,
+        interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
+    ) throws -> EvaluationResult {
+        try evaluate(cases, index: ExactIndex(items: items), interests: interests)
+    }
+}
