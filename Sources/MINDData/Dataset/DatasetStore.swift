@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Reads and writes dataset directories. Writing goes to a hidden temporary directory next to the
+/// destination, renamed into place at the end, so a failed or interrupted run leaves nothing half-written.
+public enum DatasetStore {
+    /// Writes `dataset` (and `report`, as report.json) to `directory`, replacing an earlier dataset there.
+    /// Refuses to replace a file or a non-empty directory that is not a dataset.
+    public static func write(_ dataset: Dataset, report: PrepareReport? = nil, to directory: URL) throws {
+        let manager = FileManager.default
+        let destination = directory.standardizedFileURL
+        try checkDestination(destination)
+        let parent = destination.deletingLastPathComponent()
+        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+        removeStaleTemporaryDirectories(for: destination)
+        let temporary = parent.appendingPathComponent(
+            "\(temporaryPrefix(for: destination))\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
+            try writeContents(dataset, report: report, into: temporary)
+            if manager.fileExists(atPath: destination.path) {
+                let old = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+                try? manager.removeItem(at: old)
+                try manager.moveItem(at: destination, to: old)
+                try manager.moveItem(at: temporary, to: destination)
+                try? manager.removeItem(at: old)
+            } else {
+                try manager.moveItem(at: temporary, to: destination)
+            }
+        } catch {
+            try? manager.removeItem(at: temporary)
+            if error is DatasetError || error is PrepareError { throw error }
+            throw PrepareError.writeFailed(path: destination.path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    /// Name prefix of temporary directories for `destination` (`.<name>.tmp-<pid>-<random>`).
+    public static func temporaryPrefix(for destination: URL) -> String {
+        ".\(destination.standardizedFileURL.lastPathComponent).tmp-"
+    }
+
+    /// Removes temporary directories for `destination` left by this process (for a Ctrl-C handler).
+    public static func removeTemporaryDirectories(for destination: URL, process: Int32 = getpid()) {
+        let parent = destination.standardizedFileURL.deletingLastPathComponent()
+        let prefix = temporaryPrefix(for: destination) + "\(process)-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+    }
+
+    /// Removes temporary directories for `destination` whose process is gone (a killed earlier run).
+    private static func removeStaleTemporaryDirectories(for destination: URL) {
+        let parent = destination.deletingLastPathComponent()
+        let prefix = temporaryPrefix(for: destination)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
+            if let pid = Int32(pidText), kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+            }
+        }
+    }
+
+    private static func checkDestination(_ destination: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw PrepareError.outputIsAFile(path: destination.path) }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
+        if contents.isEmpty { return }
+        guard (try? readManifest(destination)) != nil else { throw PrepareError.outputIsNotADataset(path: destination.path) }
+    }
+
+    private static func writeContents(_ dataset: Dataset, report: PrepareReport?, into directory: URL) throws {
+        func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try writeLines(dataset.users.ids, to: url("users.txt"))
+        try writeLines(dataset.items.ids, to: url("items.txt"))
+        try BinaryArrayFile.write(dataset.sequenceOffsets.map { Int64($0) }, to: url("sequence_offsets.i64"))
+        try BinaryArrayFile.write(dataset.sequenceItems, to: url("sequence_items.i32"))
+        if let timestamps = dataset.sequenceTimestamps { try BinaryArrayFile.write(timestamps, to: url("sequence_timestamps.f64")) }
+        if let split = dataset.userSplit { try BinaryArrayFile.write(split.map(\.rawValue), to: url("user_split.u8")) }
+        for (feature, schema) in Array(zip(dataset.itemFeatures, dataset.manifest.schema.itemFeatures)) + Array(zip(dataset.userFeatures, dataset.manifest.schema.userFeatures)) {
+            try writeLines(feature.vocabulary, to: url(schema.file + ".vocab.txt"))
+            try BinaryArrayFile.write(feature.offsets, to: url(schema.file + ".offsets.i32"))
+            try BinaryArrayFile.write(feature.values, to: url(schema.file + ".values.i32"))
+        }
+        if let titles = dataset.itemTitles { try writeLines(titles, to: url("item_titles.txt")) }
+        if let report { try encoder.encode(report).write(to: url("report.json")) }
+        // The manifest goes last: a directory with a manifest is complete.
+        try encoder.encode(dataset.manifest).write(to: url("manifest.json"))
+    }
+
+    private static func writeLines(_ lines: [String], to url: URL) throws {
+        var text = lines.joined(separator: "\n")
+        if !lines.isEmpty { text += "\n" }
+        try Data(text.utf8).write(to: url)
+    }
+
+    static func readManifest(_ directory: URL) throws -> DatasetManifest {
+        let url = directory.appendingPathComponent("manifest.json")
+        guard let data = try? Data(contentsOf: url) else { throw DatasetError.notADataset(path: directory.path) }
+        struct Header: Decodable {
+            var format: String
+            var formatVersion: Int
+        }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == DatasetManifest.formatName else {
+            throw DatasetError.notADataset(path: directory.path)
+        }
+        guard header.formatVersion == DatasetManifest.currentFormatVersion else {
+            throw DatasetError.unsupportedFormatVersion(
+                path: directory.path, found: header.formatVersion, supported: DatasetManifest.currentFormatVersion)
+        }
+        do {
+            return try JSONDecoder().decode(DatasetManifest.self, from: data)
+        } catch {
+            throw DatasetError.corrupt(path: url.path, reason: "unreadable manifest: \(error)")
+        }
+    }
+
+    /// Reads one label per line, checking the count; a stray carriage return means the file was edited and is refused.
+    static func readLines(_ url: URL, count: Int) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DatasetError.missingFile(path: url.path) }
+        let file = try MappedFile(url: url)
+        guard FieldParsing.isValidUTF8(file.bytes) else { throw DatasetError.corrupt(path: url.path, reason: "invalid UTF-8") }
+        var lines: [String] = []
+        lines.reserveCapacity(count)
+        var start = 0
+        let bytes = file.bytes
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            if line.contains(UInt8(ascii: "\r")) {
+                throw DatasetError.corrupt(path: url.path, reason: "line \(lines.count + 1) contains a carriage return; ids may not contain line breaks")
+            }
+            lines.append(String(decoding: line, as: UTF8.self))
+            start = end + 1
+        }
+        guard lines.count == count else {
+            throw DatasetError.corrupt(path: url.path, reason: "expected \(count) lines, found \(lines.count) (an id with a line break?)")
+        }
+        return lines
+    }
+
+    /// Loads a dataset directory written by `write`.
+    public static func load(from directory: URL) throws -> Dataset {
+        let manifest = try readManifest(directory)
+        func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let counts = manifest.counts
+        let users = try readLines(url("users.txt"), count: counts.users)
+        let items = try readLines(url("items.txt"), count: counts.items)
+        guard Set(users).count == users.count else { throw DatasetError.corrupt(path: url("users.txt").path, reason: "repeated user id") }
+        guard Set(items).count == items.count else { throw DatasetError.corrupt(path: url("items.txt").path, reason: "repeated item id") }
+        let offsets = try BinaryArrayFile.read(url("sequence_offsets.i64"), as: Int64.self, count: counts.users + 1).map { Int($0) }
+        let sequenceItems = try BinaryArrayFile.read(url("sequence_items.i32"), as: Int32.self, count: counts.interactions)
+        guard offsets.first == 0, offsets.last == counts.interactions, zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw DatasetError.corrupt(path: url("sequence_offsets.i64").path, reason: "offsets do not span the sequences")
+        }
+        let itemCount = Int32(counts.items)
+        guard sequenceItems.allSatisfy({ $0 >= 0 && $0 < itemCount }) else {
+            throw DatasetError.corrupt(path: url("sequence_items.i32").path, reason: "item index out of range")
+        }
+        let timestamps = manifest.schema.hasTimestamps
+            ? try BinaryArrayFile.read(url("sequence_timestamps.f64"), as: Double.self, count: counts.interactions) : nil
+        var userSplit: [UserSplit]?
+        if manifest.split.kind == .users {
+            let raw = try BinaryArrayFile.read(url("user_split.u8"), as: UInt8.self, count: counts.users)
+            userSplit = try raw.map { value in
+                guard let part = UserSplit(rawValue: value) else {
+                    throw DatasetError.corrupt(path: url("user_split.u8").path, reason: "unknown split code \(value)")
+                }
+                return part
+            }
+        }
+        func loadFeature(_ schema: DatasetManifest.FeatureSchema, entities: Int) throws -> CategoricalFeature {
+            let vocabulary = try readLines(url(schema.file + ".vocab.txt"), count: schema.vocabularySize)
+            let offsets = try BinaryArrayFile.read(url(schema.file + ".offsets.i32"), as: Int32.self, count: entities + 1)
+            guard offsets.first == 0, let last = offsets.last, last >= 0,
+                zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
+            else { throw DatasetError.corrupt(path: url(schema.file + ".offsets.i32").path, reason: "offsets are not increasing from 0") }
+            let values = try BinaryArrayFile.read(url(schema.file + ".values.i32"), as: Int32.self, count: Int(last))
+            guard vocabulary.first == CategoricalFeature.unknown, values.allSatisfy({ $0 >= 0 && Int($0) < vocabulary.count }) else {
+                throw DatasetError.corrupt(path: url(schema.file + ".values.i32").path, reason: "value index out of range")
+            }
+            return CategoricalFeature(
+                name: schema.name, vocabulary: vocabulary, offsets: offsets, values: values, isMultiValued: schema.multiValued)
+        }
+        let itemFeatures = try manifest.schema.itemFeatures.map { try loadFeature($0, entities: counts.items) }
+        let userFeatures = try manifest.schema.userFeatures.map { try loadFeature($0, entities: counts.users) }
+        let titles = manifest.schema.itemTitleColumn == nil ? nil : try readLines(url("item_titles.txt"), count: counts.items)
+        return Dataset(
+            manifest: manifest, users: Vocabulary(ids: users), items: Vocabulary(ids: items), sequenceOffsets: offsets,
+            sequenceItems: sequenceItems, sequenceTimestamps: timestamps, userSplit: userSplit, itemFeatures: itemFeatures,
+            userFeatures: userFeatures, itemTitles: titles)
+    }
+}
+
+extension Dataset {
+    /// Loads a dataset directory written by `mind prepare`.
+    public static func load(from directory: URL) throws -> Dataset {
+        try DatasetStore.load(from: directory)
+    }
+
+    /// Writes this dataset atomically to `directory` (see `DatasetStore.write`).
+    public func write(to directory: URL, report: PrepareReport? = nil) throws {
+        try DatasetStore.write(self, report: report, to: directory)
+    }
+}

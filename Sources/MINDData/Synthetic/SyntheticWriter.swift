@@ -1,0 +1,126 @@
+import Foundation
+
+/// Streams a synthetic log to CSV files with bounded memory, at any size: users are generated in
+/// blocks, and each block's rows are written in time order (so users interleave, as in real logs).
+public enum SyntheticWriter {
+    /// What was written.
+    public struct Summary: Sendable {
+        public var rows: Int
+        public var users: Int
+        public var items: Int
+    }
+
+    /// Writes `interactions` (user_id,item_id,timestamp) and `items` (item_id,category), each atomically.
+    public static func write(
+        _ config: SyntheticConfig, seed: UInt64, interactions: URL, items: URL, usersPerBlock: Int = 8192
+    ) throws -> Summary {
+        precondition(config.validationErrors().isEmpty, "Invalid synthetic config: \(config.validationErrors().joined(separator: "; "))")
+        let model = SyntheticModel(config: config, seed: seed)
+        var rows = 0
+        try AtomicFileWriter.write(to: interactions) { output in
+            output.append("user_id,item_id,timestamp\n")
+            var scratch = SyntheticModel.Scratch()
+            var block: [(time: Int64, user: Int32, item: Int32)] = []
+            var blockStart = 0
+            while blockStart < config.users {
+                let blockEnd = min(config.users, blockStart + usersPerBlock)
+                block.removeAll(keepingCapacity: true)
+                for user in blockStart..<blockEnd {
+                    _ = model.generateUser(user, into: &scratch)
+                    for (item, time) in zip(scratch.items, scratch.times) { block.append((time, Int32(user), item)) }
+                }
+                // Stable by construction: ties broken by user, and a user's own times strictly increase.
+                block.sort { $0.time < $1.time || ($0.time == $1.time && $0.user < $1.user) }
+                for row in block {
+                    output.appendDecimal(Int64(row.user) + 1)
+                    output.append(UInt8(ascii: ","))
+                    output.appendDecimal(Int64(row.item) + 1)
+                    output.append(UInt8(ascii: ","))
+                    output.appendDecimal(row.time)
+                    output.append(UInt8(ascii: "\n"))
+                }
+                try output.flushIfNeeded()
+                rows += block.count
+                blockStart = blockEnd
+            }
+        }
+        try AtomicFileWriter.write(to: items) { output in
+            output.append("item_id,category\n")
+            for item in 0..<config.items {
+                output.appendDecimal(Int64(item) + 1)
+                output.append(",\(SyntheticLogs.topicLabel(Int(model.itemTopics[item])))\n")
+                try output.flushIfNeeded()
+            }
+        }
+        return Summary(rows: rows, users: config.users, items: config.items)
+    }
+}
+
+/// Buffered byte output to a temporary file, renamed into place only when the producer finishes.
+final class AtomicFileWriter {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private static let flushThreshold = 1 << 20
+
+    private init(handle: FileHandle) {
+        self.handle = handle
+        buffer.reserveCapacity(Self.flushThreshold + 4096)
+    }
+
+    static func write(to url: URL, _ produce: (AtomicFileWriter) throws -> Void) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        guard manager.createFile(atPath: temporary.path, contents: nil) else {
+            throw PrepareError.writeFailed(path: url.path, reason: "cannot create \(temporary.path)")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            let writer = AtomicFileWriter(handle: handle)
+            try produce(writer)
+            try writer.flush()
+            try handle.close()
+            if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
+            try manager.moveItem(at: temporary, to: url)
+        } catch {
+            try? manager.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) { buffer.append(byte) }
+
+    func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
+
+    @inline(__always)
+    func appendDecimal(_ value: Int64) {
+        var value = value
+        if value < 0 {
+            buffer.append(UInt8(ascii: "-"))
+            value = -value
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { storage in
+            repeat {
+                storage[count] = UInt8(48 + value % 10)
+                value /= 10
+                count += 1
+            } while value > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(storage[index]) }
+        }
+    }
+
+    func flushIfNeeded() throws {
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
