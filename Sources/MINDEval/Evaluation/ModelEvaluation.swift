@@ -1,0 +1,42 @@
+import MINDCore
+import MINDData
+import MINDModels
+import MINDRetrieval
+
+extension RecommenderModel {
+    /// The catalogue's item vectors as the retrieval index wants them.
+    public func itemMatrix() -> ItemMatrix {
+        let catalogue = items.catalogue()
+        return ItemMatrix(count: catalogue.shape[0], dimension: catalogue.shape[1], storage: catalogue.storage)
+    }
+
+    /// Interests of a batch of histories (profiles [B * F], or empty when unknown).
+    public func interestBatch(histories: [ArraySlice<Int32>], profiles: [Int32]) -> InterestBatch {
+        let (vectors, mask) = encode(histories: histories, profiles: profiles)
+        return InterestBatch(count: histories.count, interestCount: vectors.shape[1], dimension: vectors.shape[2],
+                             vectors: vectors.storage, mask: mask.map { $0 != 0 })
+    }
+}
+
+/// Full-catalogue evaluation of a trained model on a dataset's valid or test users.
+public enum ModelEvaluation {
+    public static func evaluate(
+        _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+    ) throws -> EvaluationResult {
+        let evaluator = try Evaluator(cutoffs: cutoffs)
+        let items = model.itemMatrix()
+        let usesProfile = model.usesProfile
+        return try evaluator.evaluate(dataset.evaluationCases(split), items: items) { chunk in
+            let profiles = usesProfile ? chunk.flatMap { dataset.profile(ofUser: Int($0.user)) } : []
+            return model.interestBatch(histories: chunk.map { ArraySlice($0.history) }, profiles: profiles)
+        }
+    }
+
+    /// MostPopular over the same cases: training popularity, history excluded.
+    public static func evaluateMostPopular(dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]) throws -> EvaluationResult {
+        let baseline = MostPopular(counts: dataset.itemTrainingCounts())
+        return try Evaluator(cutoffs: cutoffs).evaluate(dataset.evaluationCases(split)) { chunk, n in
+            baseline.retrieve(chunk, n: n)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import MINDCore
+import MINDNN
+
+/// A trained model on disk: config (every hyper-parameter and the seed), data schema
+/// (item features, profile vocabularies), item ids, best weights, metrics and log.
+///
+///     model/
+///       config.json            ModelConfig + provenance
+///       schema.json            DataSchema
+///       items.txt              item id per line; line i is item index i
+///       popularity.json        training interactions per item (fallback ranking)
+///       weights.safetensors    best weights (Python: safetensors.numpy.load_file)
+///       metrics.json           per-epoch records, test metrics when evaluated
+///       training_log.jsonl     one line per epoch
+///       checkpoint/            last state, for --resume
+public struct ModelBundle {
+    public var config: ModelConfig
+    public var schema: DataSchema
+    public var itemIDs: [String]
+    /// Where the dataset came from (its directory and manifest digest), for provenance.
+    public var datasetPath: String
+    /// Training interactions per item: the fallback ranking for a history with no known item.
+    public var itemPopularity: [Int]
+
+    public init(config: ModelConfig, schema: DataSchema, itemIDs: [String], datasetPath: String, itemPopularity: [Int]) {
+        self.config = config
+        self.schema = schema
+        self.itemIDs = itemIDs
+        self.datasetPath = datasetPath
+        self.itemPopularity = itemPopularity
+    }
+
+    struct ConfigFile: Codable {
+        var format = "mind-model"
+        var formatVersion = 1
+        var config: ModelConfig
+        var dataset: String
+    }
+
+    /// Writes config, schema and item ids (each atomically).
+    public func write(to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(ConfigFile(config: config, dataset: datasetPath)), to: directory.appendingPathComponent("config.json"))
+        try AtomicFile.write(JSONEncoder().encode(schema), to: directory.appendingPathComponent("schema.json"))
+        try AtomicFile.write(Data((itemIDs.joined(separator: "\n") + "\n").utf8), to: directory.appendingPathComponent("items.txt"))
+        try AtomicFile.write(JSONEncoder().encode(itemPopularity), to: directory.appendingPathComponent("popularity.json"))
+    }
+
+    /// Reads a model directory's description (not its weights).
+    public static func read(from directory: URL) throws -> ModelBundle {
+        func load(_ name: String) throws -> Data {
+            let url = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw ModelBundleError.missingFile(url.path) }
+            return try Data(contentsOf: url)
+        }
+        let configFile: ConfigFile
+        do { configFile = try JSONDecoder().decode(ConfigFile.self, from: load("config.json")) } catch let error as ModelBundleError {
+            throw error
+        } catch {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("config.json").path, "\(error)")
+        }
+        guard configFile.format == "mind-model" else { throw ModelBundleError.malformed(directory.path, "config.json is not a mind model config") }
+        let schema: DataSchema
+        do { schema = try JSONDecoder().decode(DataSchema.self, from: load("schema.json")) } catch let error as ModelBundleError {
+            throw error
+        } catch {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("schema.json").path, "\(error)")
+        }
+        guard let text = String(data: try load("items.txt"), encoding: .utf8) else {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "not UTF-8")
+        }
+        var ids = text.components(separatedBy: "\n")
+        if ids.last == "" { ids.removeLast() }
+        guard ids.count == schema.itemCount else {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "has \(ids.count) ids, the schema has \(schema.itemCount) items")
+        }
+        let popularity: [Int]
+        do { popularity = try JSONDecoder().decode([Int].self, from: load("popularity.json")) } catch let error as ModelBundleError {
+            throw error
+        } catch {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("popularity.json").path, "\(error)")
+        }
+        guard popularity.count == ids.count else {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("popularity.json").path, "has \(popularity.count) counts for \(ids.count) items")
+        }
+        return ModelBundle(config: configFile.config, schema: schema, itemIDs: ids, datasetPath: configFile.dataset, itemPopularity: popularity)
+    }
+
+    /// The trained model: the architecture from the config, the best weights from disk.
+    public static func loadModel(from directory: URL) throws -> (RecommenderModel, ModelBundle) {
+        let bundle = try read(from: directory)
+        let model = RecommenderModel(config: bundle.config, schema: bundle.schema)
+        let weights = directory.appendingPathComponent("weights.safetensors")
+        guard FileManager.default.fileExists(atPath: weights.path) else { throw ModelBundleError.missingFile(weights.path) }
+        try model.parameters.load(from: weights)
+        return (model, bundle)
+    }
+}
+
+/// Problems reading a model directory.
+public enum ModelBundleError: Error, CustomStringConvertible {
+    case missingFile(String)
+    case malformed(String, String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path): return "\(path): missing; is this a model directory written by 'mind train'?"
+        case .malformed(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
