@@ -68,18 +68,26 @@ public struct ExactIndex: VectorIndex {
             }
         case .userChunks(let workers):
             // Smaller chunks when the batch is small, so that every worker has one.
-            let chunkSize = max(1, min(userChunkSize, (userCount + workers - 1) / max(1, workers)))
+            let workerCount = max(1, workers)
+            let chunkSize = max(1, min(userChunkSize, (userCount + workerCount - 1) / workerCount))
             let chunkCount = (userCount + chunkSize - 1) / chunkSize
+            let threads = min(workerCount, chunkCount)
             let previousThreads = Int(openblas_get_num_threads())
-            if chunkCount > 1 { BLAS.setThreadCount(1) }
-            defer { if chunkCount > 1 { BLAS.setThreadCount(previousThreads) } }
+            // One chunk on a multi-core budget (a single user) leaves OpenBLAS its threads.
+            let singleThreadedBLAS = threads > 1 || workerCount == 1
+            if singleThreadedBLAS { BLAS.setThreadCount(1) }
+            defer { if singleThreadedBLAS { BLAS.setThreadCount(previousThreads) } }
             results.withUnsafeMutableBufferPointer { buffer in
                 let slots = ResultSlots(base: buffer.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                    let users = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, userCount)
-                    let scored = scoreChunk(interests, users: users, n: n, exclude: exclude)
-                    for (offset, user) in users.enumerated() { slots.base[user] = scored[offset] }
+                let work = { (worker: Int) in
+                    // Worker w takes chunks w, w + threads, ...: equal chunks, so striding balances the load.
+                    for chunk in stride(from: worker, to: chunkCount, by: threads) {
+                        let users = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, userCount)
+                        let scored = scoreChunk(interests, users: users, n: n, exclude: exclude)
+                        for (offset, user) in users.enumerated() { slots.base[user] = scored[offset] }
+                    }
                 }
+                if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
             }
         }
         return results
