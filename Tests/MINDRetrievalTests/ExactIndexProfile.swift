@@ -15,7 +15,8 @@ func threadSeconds(_ body: () -> Void) -> Double {
 /// One core: how the index's time splits between GEMM and the top-k scan. Run with MIND_BENCH=1 in release.
 @Test(.enabled(if: ProcessInfo.processInfo.environment["MIND_BENCH"] != nil))
 func exactIndexSingleCoreProfile() {
-    let users = 1000, interestCount = 4, dimension = 64, itemCount = 100_000
+    let users = 1000, interestCount = 4, dimension = 64
+    let itemCount = Int(ProcessInfo.processInfo.environment["MIND_BENCH_ITEMS"] ?? "") ?? 100_000
     var problem = RandomProblem(
         itemCount: itemCount, userCount: users, interestCount: interestCount, dimension: dimension,
         integral: false, excludePerUser: 50, seed: 1)
@@ -23,7 +24,7 @@ func exactIndexSingleCoreProfile() {
         count: users, interestCount: interestCount, dimension: dimension, vectors: problem.interests.vectors,
         mask: [Bool](repeating: true, count: users * interestCount))
     BLAS.setThreadCount(1)
-    for block in [256, 512, 1024, 2048] {
+    for block in [512] {
         let rows = 64 * interestCount
         var output = [Float](repeating: 0, count: rows * block)
         let gemm = threadSeconds {
