@@ -12,7 +12,8 @@ func threadSeconds(_ body: () -> Void) -> Double {
     return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
 }
 
-/// One core: how the index's time splits between GEMM and the top-k scan. Run with MIND_BENCH=1 in release.
+/// One core: how the index's time splits between GEMM and the top-k scan. Run with MIND_BENCH=1 in release;
+/// MIND_BENCH_ITEMS sets the catalogue size (default 100,000).
 @Test(.enabled(if: ProcessInfo.processInfo.environment["MIND_BENCH"] != nil))
 func exactIndexSingleCoreProfile() {
     let users = 1000, interestCount = 4, dimension = 64
