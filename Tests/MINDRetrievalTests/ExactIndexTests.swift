@@ -2,7 +2,7 @@ import MINDCore
 import Testing
 @testable import MINDRetrieval
 
-private let parallelisms: [ExactIndex.Parallelism] = [.blasThreads, .userChunks(workers: 2)]
+private let parallelisms: [ExactIndex.Parallelism] = [.blasThreads, .userChunks(workers: 1), .userChunks(workers: 2)]
 
 @Test(arguments: [
     // (items, users, K, d, n, excluded per user, item block, user chunk)
@@ -107,4 +107,13 @@ private struct SearchOnly: VectorIndex {
     #expect(index.recommend(interests: InterestBatch(singleVectors: [], count: 0, dimension: 2), n: 5, exclude: []).isEmpty)
     let empty = ExactIndex(items: ItemMatrix(count: 0, dimension: 2, storage: []))
     #expect(empty.recommend(interests: one, n: 5, exclude: []) == [[]])
+}
+
+@Test func interestBatchSliceKeepsUsersVectorsAndMasks() {
+    let problem = RandomProblem(
+        itemCount: 10, userCount: 6, interestCount: 3, dimension: 4, integral: true, excludePerUser: 0, seed: 3)
+    let slice = problem.interests.slice(2..<5)
+    #expect(slice.count == 3)
+    #expect(Array(slice.vectors) == Array(problem.interests.vectors[(2 * 12)..<(5 * 12)]))
+    #expect(Array(slice.mask) == Array(problem.interests.mask[6..<15]))
 }

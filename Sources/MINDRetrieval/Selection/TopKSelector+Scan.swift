@@ -9,19 +9,27 @@ extension TopKSelector {
     ///   - interestOf: the interest attaining the score at a block column, asked only for admitted items.
     @inline(__always)
     mutating func offerBlock(
-        scores: UnsafePointer<Float>, count: Int, firstItem: Int,
+        scores: UnsafePointer<Float>, count blockCount: Int, firstItem: Int,
         exclusions: UnsafeBufferPointer<Int32>, cursor: inout Int,
         interestOf: (Int) -> Int
     ) {
-        var limit = threshold
-        for column in 0..<count where scores[column] >= limit {
-            let score = scores[column]
-            let item = Int32(truncatingIfNeeded: firstItem + column)
-            while cursor < exclusions.count && exclusions[cursor] < item { cursor += 1 }
-            if cursor < exclusions.count && exclusions[cursor] == item { continue }
-            guard admits(score: score, item: item) else { continue }
-            offer(score: score, item: item, interest: interestOf(column))
-            limit = threshold
+        guard capacity > 0 else { return }
+        let capacity = capacity
+        var kept = count
+        heap.withUnsafeMutableBufferPointer { slots in
+            let heap = slots.baseAddress!
+            var limit = kept < capacity ? -Float.infinity : heap[0].score
+            for column in 0..<blockCount where scores[column] >= limit {
+                let score = scores[column]
+                let item = Int32(truncatingIfNeeded: firstItem + column)
+                while cursor < exclusions.count && exclusions[cursor] < item { cursor += 1 }
+                if cursor < exclusions.count && exclusions[cursor] == item { continue }
+                if kept == capacity && !Self.ranksBelow(heap[0].score, heap[0].item, score, item) { continue }
+                let entry = Entry(score: score, item: item, interest: Int32(truncatingIfNeeded: interestOf(column)))
+                Self.insert(entry, into: heap, count: &kept, capacity: capacity)
+                limit = kept < capacity ? -Float.infinity : heap[0].score
+            }
         }
+        count = kept
     }
 }
