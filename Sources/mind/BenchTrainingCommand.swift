@@ -18,6 +18,7 @@ struct TrainingBench: ParsableCommand {
     @Option(help: "Batch size.") var batchSize: Int = 128
     @Option(help: "Items in the catalogue.") var items: Int = 3706
     @Option(help: "Timed optimiser steps (after 20 warm-up steps).") var steps: Int = 300
+    @Option(help: "MLP hidden sizes after routing; empty (the default) is one d x d projection, as torch-rechub's MIND.") var mlpHidden: String = ""
 
     func run() throws {
         var config = ModelConfig()
@@ -28,6 +29,7 @@ struct TrainingBench: ParsableCommand {
         config.sharedNegatives = sharedNegatives
         config.batchSize = batchSize
         config.epochs = 1
+        try config.set("mlp-hidden", to: mlpHidden)
         try config.validate()
         // Sequences of 60 items with a skewed popularity, enough for the timed steps.
         var generator = SeededGenerator(seed: 1)
@@ -53,7 +55,7 @@ struct TrainingBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         printJSON(["kind": "training", "model": model, "threads": threads, "negatives": negatives, "shared_negatives": sharedNegatives,
-                   "sampler": sampler, "batch_size": batchSize, "items": items, "steps": steps,
+                   "sampler": sampler, "mlp_hidden": mlpHidden, "batch_size": batchSize, "items": items, "steps": steps,
                    "samples_per_second": Double(steps * batchSize) / seconds, "peak_rss_mib": Double(usage.ru_maxrss) / 1024])
     }
 }

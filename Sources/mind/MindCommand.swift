@@ -19,7 +19,7 @@ struct MindCommand: ParsableCommand {
         commandName: "mind",
         abstract: "MIND: multi-interest recommendation with dynamic routing, on the CPU.",
         version: MindVersion.string,
-        subcommands: [PrepareCommand.self, TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, SynthCommand.self, FetchCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, PrepareCommand.self, TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, SynthCommand.self, FetchCommand.self, BenchCommand.self]
     )
 }
 

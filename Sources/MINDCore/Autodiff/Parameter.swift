@@ -44,7 +44,10 @@ public struct SparseRowGradient: Sendable {
     /// Distinct rows in ascending order, each with the sum of its contributions.
     public func coalesced() -> SparseRowGradient {
         if rows.isEmpty { return self }
-        let order = rows.indices.sorted { rows[$0] != rows[$1] ? rows[$0] < rows[$1] : $0 < $1 }
+        // Sort (row, position) packed into one integer: ascending rows, ties in arrival order.
+        var packed = rows.enumerated().map { UInt64(UInt32(bitPattern: $0.element)) << 32 | UInt64($0.offset) }
+        packed.sort()
+        let order = packed.map { Int($0 & 0xFFFF_FFFF) }
         var outRows: [Int32] = []
         var outValues: [Float] = []
         outRows.reserveCapacity(rows.count)

@@ -79,10 +79,28 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A standard normal draw (Box-Muller; the second value is discarded for simplicity).
     public mutating func nextNormal() -> Float {
-        var u1 = nextUniformDouble()
-        if u1 < 1e-300 { u1 = 1e-300 }
-        let u2 = nextUniformDouble()
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+        nextNormalPair().0
+    }
+
+    /// Two independent standard normal draws from one Box-Muller transform.
+    public mutating func nextNormalPair() -> (Float, Float) {
+        var u1 = Float(next() >> 40) * (1.0 / 16_777_216.0)
+        if u1 < 1e-30 { u1 = 1e-30 }
+        let angle = 2 * Float.pi * Float(next() >> 40) * (1.0 / 16_777_216.0)
+        let radius = (-2 * logf(u1)).squareRoot()
+        return (radius * cosf(angle), radius * sinf(angle))
+    }
+
+    /// Fills `buffer` with standard normal draws times `scale`.
+    public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, scale: Float) {
+        var i = 0
+        while i + 1 < buffer.count {
+            let (a, b) = nextNormalPair()
+            buffer[i] = a * scale
+            buffer[i + 1] = b * scale
+            i += 2
+        }
+        if i < buffer.count { buffer[i] = nextNormal() * scale }
     }
 
     /// Shuffles `array` in place (Fisher-Yates) with this generator.

@@ -87,8 +87,9 @@ public final class MINDUserTower: UserTower {
             // history never changes the draws of its real behaviours.
             for interest in 0..<k {
                 var generator = SeededGenerator(seed: batch.routingSeeds[sample] ^ (UInt64(interest + 1) &* 0x9E37_79B9_7F4A_7C15))
-                for position in 0..<l {
-                    logits.storage[(sample * k + interest) * l + position] = generator.nextNormal() * config.routingSigma
+                logits.storage.withUnsafeMutableBufferPointer { storage in
+                    let row = UnsafeMutableBufferPointer(rebasing: storage[((sample * k + interest) * l)..<((sample * k + interest + 1) * l)])
+                    generator.fillNormal(row, scale: config.routingSigma)
                 }
             }
         }

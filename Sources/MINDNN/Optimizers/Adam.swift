@@ -69,16 +69,32 @@ public final class Adam: Optimizer {
         _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: inout [Float], _ v: inout [Float],
         offset: Int, count: Int, stepSize: Float
     ) {
+        typealias Lanes = SIMD8<Float>
         let b1 = beta1, b2 = beta2, eps = epsilon, decay = weightDecay
-        m.withUnsafeMutableBufferPointer { mp in
-            v.withUnsafeMutableBufferPointer { vp in
-                for j in 0..<count {
+        m.withUnsafeMutableBufferPointer { mBuffer in
+            v.withUnsafeMutableBufferPointer { vBuffer in
+                let mp = UnsafeMutableRawPointer(mBuffer.baseAddress! + offset)
+                let vp = UnsafeMutableRawPointer(vBuffer.baseAddress! + offset)
+                let wp = UnsafeMutableRawPointer(w)
+                let gp = UnsafeRawPointer(g)
+                var j = 0
+                while j + 8 <= count {
+                    let weights = wp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+                    let gradient = gp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + decay * weights
+                    let first = b1 * mp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + (1 - b1) * gradient
+                    let second = b2 * vp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + (1 - b2) * gradient * gradient
+                    mp.storeBytes(of: first, toByteOffset: j * 4, as: Lanes.self)
+                    vp.storeBytes(of: second, toByteOffset: j * 4, as: Lanes.self)
+                    wp.storeBytes(of: weights - stepSize * first / (second.squareRoot() + eps), toByteOffset: j * 4, as: Lanes.self)
+                    j += 8
+                }
+                let mScalar = mBuffer.baseAddress! + offset, vScalar = vBuffer.baseAddress! + offset
+                while j < count {
                     let gradient = g[j] + decay * w[j]
-                    let mj = b1 * mp[offset + j] + (1 - b1) * gradient
-                    let vj = b2 * vp[offset + j] + (1 - b2) * gradient * gradient
-                    mp[offset + j] = mj
-                    vp[offset + j] = vj
-                    w[j] -= stepSize * mj / (vj.squareRoot() + eps)
+                    mScalar[j] = b1 * mScalar[j] + (1 - b1) * gradient
+                    vScalar[j] = b2 * vScalar[j] + (1 - b2) * gradient * gradient
+                    w[j] -= stepSize * mScalar[j] / (vScalar[j].squareRoot() + eps)
+                    j += 1
                 }
             }
         }

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import MINDCore
+import MINDData
+import MINDEval
+import MINDModels
+import MINDRetrieval
+
+/// `mind demo`: MovieLens-1M from download to a comparison table and one user's interests.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Fetch MovieLens-1M, prepare it, train MIND and YouTubeDNN, compare them with MostPopular, show a user's interests.",
+        discussion: "Everything is cached under --cache ($MIND_CACHE or ~/.cache/mind); a second run re-trains but does not re-download.")
+
+    @Option(help: "Cache directory for the data, the dataset and the models (default $MIND_CACHE or ~/.cache/mind).") var cache: String?
+    @Option(help: "Training epochs per model (validation picks the best epoch).") var epochs: Int = 4
+    @Option(help: "Seed for the split and the models.") var seed: UInt64 = 42
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+    }
+
+    func run() throws {
+        do { try demo() } catch let error as ExitCode { throw error } catch { throw CommandError.report(error) }
+    }
+
+    func demo() throws {
+        let cacheURL = cache.map { URL(fileURLWithPath: $0) } ?? MovieLensFetcher.defaultCache()
+        Terminal.note("== MovieLens-1M")
+        let files = try MovieLensFetcher.ensure(.ml1m, cache: cacheURL, log: { Terminal.note($0) })
+        let datasetURL = cacheURL.appendingPathComponent("datasets/ml-1m-users-seed\(seed)")
+        let options = PrepareOptions(split: .users, seed: seed)
+        if (try? DatasetStore.load(from: datasetURL)) == nil {
+            Terminal.note("== prepare (5-core, users split 8:1:1, 80% history)")
+            let (prepared, report) = try DatasetPreparation.run(
+                .init(interactions: files.interactions, items: files.items, users: files.users), options: options,
+                createdBy: "mind \(MindVersion.string)")
+            try prepared.write(to: datasetURL, report: report)
+        }
+        let data = try DatasetStore.load(from: datasetURL)
+        Terminal.note("dataset: \(data.userCount) users, \(data.itemCount) items, \(data.interactionCount) interactions -> \(datasetURL.path)")
+
+        var results: [(String, EvaluationResult, Double)] = []
+        var trainedMIND: RecommenderModel?
+        for kind in [ModelKind.mind, .youtubednn] {
+            var settings = ModelConfig()
+            settings.model = kind
+            settings.epochs = epochs
+            settings.seed = seed
+            let modelURL = cacheURL.appendingPathComponent("demo/\(kind.rawValue)")
+            try TrainingSession.prepareOutputDirectory(modelURL, force: true)
+            Terminal.note("== train \(kind.rawValue)")
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try TrainingSession.run(data: data, datasetURL: datasetURL, settings: settings, outputURL: modelURL, resume: false)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let (model, _) = try ModelBundle.loadModel(from: modelURL)
+            results.append((kind.rawValue, try ModelEvaluation.evaluate(model, dataset: data, split: .test), seconds))
+            if kind == .mind { trainedMIND = model }
+        }
+        results.append(("most-popular", try ModelEvaluation.evaluateMostPopular(dataset: data, split: .test), 0))
+
+        print("\nMovieLens-1M, users split (test users: \(results[0].1.userCount)), full-catalogue ranking, history excluded")
+        print("model          Recall@20  Recall@50  HR@50    NDCG@50  Precision@50  train time")
+        for (name, result, seconds) in results {
+            let r20 = result[cutoff: 20]?.recall ?? 0
+            guard let r50 = result[cutoff: 50] else { continue }
+            print(String(format: "%-13@  %9.4f  %9.4f  %6.4f  %7.4f  %12.4f  %@", name, r20, r50.recall, r50.hitRate, r50.ndcg, r50.precision,
+                         seconds > 0 ? Terminal.duration(seconds) : "-"))
+        }
+        if let trainedMIND { showInterests(trainedMIND, data: data) }
+    }
+
+    /// One test user's interests, each with the movies it ranks highest.
+    func showInterests(_ model: RecommenderModel, data: Dataset) {
+        let cases = data.evaluationCases(.test)
+        guard let chosen = cases.first(where: { $0.history.count >= 16 }) ?? cases.first else { return }
+        let profile = model.usesProfile ? data.profile(ofUser: Int(chosen.user)) : []
+        let batch = model.interestBatch(histories: [ArraySlice(chosen.history)], profiles: profile)
+        let index = ExactIndex(items: model.itemMatrix())
+        let genres = data.itemFeatures.first { $0.name.lowercased().contains("genre") }
+        func describe(_ item: Int32) -> String {
+            let title = data.itemTitles?[Int(item)] ?? data.items.ids[Int(item)]
+            let genreText = genres.map { feature in feature.values(of: Int(item)).map { feature.vocabulary[Int($0)] }.joined(separator: "|") } ?? ""
+            return "\(title)  [\(genreText)]"
+        }
+        print("\nUser \(data.users.ids[Int(chosen.user)]): \(chosen.history.count) movies in the history; the last five:")
+        for item in chosen.history.suffix(5) { print("    \(describe(item))") }
+        for interest in 0..<batch.interestCount where batch.isActive(user: 0, interest: interest) {
+            let start = interest * batch.dimension
+            let vector = Array(batch.vectors[start..<(start + batch.dimension)])
+            let top = index.search(query: vector, n: 5, exclude: chosen.history)
+            print("  interest \(interest + 1):")
+            for entry in top { print("    \(describe(entry.item))") }
+        }
+    }
+}
