@@ -125,6 +125,26 @@ def main():
             "gelem_per_s_median": round(n / med / 1e9, 3), "us_per_call_best": round(best * 1e6, 1),
         })
 
+    # The same ops through torch (vectorised with SLEEF/ATen, 1 thread), when the
+    # venv has it: a second opinion on what a vectorised exp/add/mul reaches here.
+    try:
+        import torch
+        torch.set_num_threads(1)
+        tx, ty, tz = (torch.from_numpy(v) for v in (x, y, z))
+        for name, fn, nbytes in [
+            ("exp", lambda: torch.exp(tx, out=tz), 8),
+            ("add", lambda: torch.add(tx, ty, out=tz), 12),
+            ("multiply", lambda: torch.mul(tx, ty, out=tz), 12),
+        ]:
+            best, med, inner = bench(fn, args.min_time, args.repeats)
+            results.setdefault("elementwise_torch", []).append({
+                "op": name, "n": n, "threads": 1, "torch": torch.__version__,
+                "gelem_per_s_best": round(n / best / 1e9, 3), "gb_per_s_best": round(n * nbytes / best / 1e9, 2),
+                "gelem_per_s_median": round(n / med / 1e9, 3), "us_per_call_best": round(best * 1e6, 1),
+            })
+    except ImportError:
+        pass
+
     model, cpu_flags = cpu_model()
     # threadpool_info() names the BLAS library, its version and the kernel
     # ("architecture", OpenBLAS's corename) it picked at load time.
