@@ -147,7 +147,7 @@ def main():
     args = ap.parse_args()
 
     threads = [int(t) for t in args.threads.split(",")]
-    if args.child or len(threads) == 1 and os.environ.get("MIND_BENCH_INPROC"):
+    if args.child:
         print(json.dumps(run_one(args, threads[0])), flush=True)
         return
     # One subprocess per thread count (clean thread pools and peak RSS).
