@@ -5,6 +5,7 @@ import MINDCore
 @main
 struct MindCommand: ParsableCommand {
     static func main() {
+        FastBLAS.ensureBestKernels()
         MemoryTuning.keepLargeBuffersInHeap()
         var command: ParsableCommand
         do {

@@ -208,7 +208,10 @@ public final class Trainer {
         }
         var gradients = shardGradients[0]
         for shard in 1..<shardCount { gradients.merge(shardGradients[shard]) }
+        // The optimiser's row updates are independent: let them use the configured threads.
+        Parallel.maxThreads = config.threads
         optimizer.step(gradients)
+        Parallel.maxThreads = 1
         return shardLosses.reduce(0, +)
     }
 

@@ -37,7 +37,11 @@ public final class Adam: Optimizer {
             secondMoments[p.name] = nil
             entry.gradient.storage.withUnsafeBufferPointer { g in
                 p.value.storage.withUnsafeMutableBufferPointer { w in
-                    update(w.baseAddress!, g.baseAddress!, &m, &v, offset: 0, count: w.count, stepSize: stepSize)
+                    m.withUnsafeMutableBufferPointer { mp in
+                        v.withUnsafeMutableBufferPointer { vp in
+                            update(w.baseAddress!, g.baseAddress!, mp.baseAddress!, vp.baseAddress!, count: w.count, stepSize: stepSize)
+                        }
+                    }
                 }
             }
             firstMoments[p.name] = m
@@ -53,9 +57,17 @@ public final class Adam: Optimizer {
             secondMoments[p.name] = nil
             g.values.withUnsafeBufferPointer { gp in
                 p.value.storage.withUnsafeMutableBufferPointer { w in
-                    for (i, row) in g.rows.enumerated() {
-                        let offset = Int(row) * width
-                        update(w.baseAddress! + offset, gp.baseAddress! + i * width, &m, &v, offset: offset, count: width, stepSize: stepSize)
+                    m.withUnsafeMutableBufferPointer { mp in
+                        v.withUnsafeMutableBufferPointer { vp in
+                            // Rows are distinct after coalescing, so row ranges can be updated in parallel.
+                            Parallel.forEachChunk(count: g.rows.count, costPerItem: width * 8) { range in
+                                for i in range {
+                                    let offset = Int(g.rows[i]) * width
+                                    update(w.baseAddress! + offset, gp.baseAddress! + i * width, mp.baseAddress! + offset,
+                                           vp.baseAddress! + offset, count: width, stepSize: stepSize)
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -64,39 +76,33 @@ public final class Adam: Optimizer {
         }
     }
 
+    /// The element-wise Adam update on 8 lanes at a time.
     @inline(__always)
     private func update(
-        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: inout [Float], _ v: inout [Float],
-        offset: Int, count: Int, stepSize: Float
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        count: Int, stepSize: Float
     ) {
         typealias Lanes = SIMD8<Float>
         let b1 = beta1, b2 = beta2, eps = epsilon, decay = weightDecay
-        m.withUnsafeMutableBufferPointer { mBuffer in
-            v.withUnsafeMutableBufferPointer { vBuffer in
-                let mp = UnsafeMutableRawPointer(mBuffer.baseAddress! + offset)
-                let vp = UnsafeMutableRawPointer(vBuffer.baseAddress! + offset)
-                let wp = UnsafeMutableRawPointer(w)
-                let gp = UnsafeRawPointer(g)
-                var j = 0
-                while j + 8 <= count {
-                    let weights = wp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
-                    let gradient = gp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + decay * weights
-                    let first = b1 * mp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + (1 - b1) * gradient
-                    let second = b2 * vp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + (1 - b2) * gradient * gradient
-                    mp.storeBytes(of: first, toByteOffset: j * 4, as: Lanes.self)
-                    vp.storeBytes(of: second, toByteOffset: j * 4, as: Lanes.self)
-                    wp.storeBytes(of: weights - stepSize * first / (second.squareRoot() + eps), toByteOffset: j * 4, as: Lanes.self)
-                    j += 8
-                }
-                let mScalar = mBuffer.baseAddress! + offset, vScalar = vBuffer.baseAddress! + offset
-                while j < count {
-                    let gradient = g[j] + decay * w[j]
-                    mScalar[j] = b1 * mScalar[j] + (1 - b1) * gradient
-                    vScalar[j] = b2 * vScalar[j] + (1 - b2) * gradient * gradient
-                    w[j] -= stepSize * mScalar[j] / (vScalar[j].squareRoot() + eps)
-                    j += 1
-                }
-            }
+        let mp = UnsafeMutableRawPointer(m), vp = UnsafeMutableRawPointer(v)
+        let wp = UnsafeMutableRawPointer(w), gp = UnsafeRawPointer(g)
+        var j = 0
+        while j + 8 <= count {
+            let weights = wp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+            let gradient = gp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + decay * weights
+            let first = b1 * mp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + (1 - b1) * gradient
+            let second = b2 * vp.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + (1 - b2) * gradient * gradient
+            mp.storeBytes(of: first, toByteOffset: j * 4, as: Lanes.self)
+            vp.storeBytes(of: second, toByteOffset: j * 4, as: Lanes.self)
+            wp.storeBytes(of: weights - stepSize * first / (second.squareRoot() + eps), toByteOffset: j * 4, as: Lanes.self)
+            j += 8
+        }
+        while j < count {
+            let gradient = g[j] + decay * w[j]
+            m[j] = b1 * m[j] + (1 - b1) * gradient
+            v[j] = b2 * v[j] + (1 - b2) * gradient * gradient
+            w[j] -= stepSize * m[j] / (v[j].squareRoot() + eps)
+            j += 1
         }
     }
 
