@@ -64,7 +64,7 @@ import Testing
 
 @Suite struct SHA256Tests {
     func digest(_ text: String) -> String {
-        Array(text.utf8).withUnsafeBytes { SHA256.hex(of: $0) }
+        Array(text.utf8).withUnsafeBytes { SHA256.portableHex(of: $0) }
     }
 
     @Test func knownVectors() {
@@ -74,6 +74,14 @@ import Testing
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(digest(String(repeating: "a", count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func portableAndSystemDigestsAgree() {
+        let bytes = (0..<100_003).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
+        let portable = bytes.withUnsafeBytes { SHA256.portableHex(of: $0) }
+        #expect(portable == bytes.withUnsafeBytes { SHA256.hex(of: $0) })
+        if let system = bytes.withUnsafeBytes({ SystemSHA256.hex(of: $0) }) { #expect(system == portable) }
+        #expect([UInt8]().withUnsafeBytes { SHA256.portableHex(of: $0) } == [UInt8]().withUnsafeBytes { SHA256.hex(of: $0) })
     }
 
     @Test func incrementalUpdatesMatchOneShot() {
