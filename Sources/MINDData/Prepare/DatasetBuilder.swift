@@ -155,7 +155,8 @@ public struct DatasetBuilder: Sendable {
         }
         let report = PrepareReport(
             rowsRead: rowCount + table.invalidRows.values.reduce(0, +),
-            usersRead: Set(table.users).count, itemsRead: Set(table.items).count, invalidRows: invalid,
+            usersRead: Self.distinctCount(table.users, bound: table.userIds.count),
+            itemsRead: Self.distinctCount(table.items, bound: table.itemIds.count), invalidRows: invalid,
             droppedByRating: droppedByRating, droppedByKCore: kCore.droppedRows,
             usersRemovedByKCore: kCore.usersRemoved, itemsRemovedByKCore: kCore.itemsRemoved, kCorePasses: kCore.passes,
             users: users.count, items: items.count, interactions: interactionCount,
@@ -166,6 +167,17 @@ public struct DatasetBuilder: Sendable {
             itemFeatures: itemDecisions, userFeatures: userDecisions, itemTitleColumn: itemTitleColumn,
             itemsWithoutAttributes: itemTable == nil ? 0 : itemsMissing, usersWithoutAttributes: userTable == nil ? 0 : usersMissing)
         return (dataset, report)
+    }
+
+    /// Distinct values among `indices`, all below `bound`.
+    static func distinctCount(_ indices: [Int32], bound: Int) -> Int {
+        var seen = [Bool](repeating: false, count: bound)
+        var count = 0
+        for index in indices where !seen[Int(index)] {
+            seen[Int(index)] = true
+            count += 1
+        }
+        return count
     }
 
     /// Old index -> new dense index (-1 when dropped), keeping first-appearance order.

@@ -67,11 +67,19 @@ public enum InteractionReader {
         file: DelimitedFile, range: Range<Int>, format: TableFormat, layout: RowLayout, skipInvalid: Bool,
         estimatedRows: Int
     ) -> ChunkResult {
-        let result = ChunkResult(expectedIds: min(estimatedRows / 8, 1 << 20))
-        result.users.reserveCapacity(estimatedRows)
-        result.items.reserveCapacity(estimatedRows)
-        if layout.timestamp != nil { result.timestamps.reserveCapacity(estimatedRows) }
-        if layout.rating != nil { result.ratings.reserveCapacity(estimatedRows) }
+        // Small tables that grow: a table sized for the worst case spreads a few hot ids over many cache lines.
+        let result = ChunkResult(expectedIds: 4096)
+        var users: [Int32] = []
+        var items: [Int32] = []
+        var timestamps: [Double] = []
+        var ratings: [Float] = []
+        var invalidRows: [InvalidRowKind: Int] = [:]
+        users.reserveCapacity(estimatedRows)
+        items.reserveCapacity(estimatedRows)
+        if layout.timestamp != nil { timestamps.reserveCapacity(estimatedRows) }
+        if layout.rating != nil { ratings.reserveCapacity(estimatedRows) }
+        let userInterner = result.userInterner
+        let itemInterner = result.itemInterner
         let scanner = RecordScanner(
             bytes: file.mapped.bytes, range: range, file: file.path, format: format, expectedFields: layout.fieldCount)
         let path = file.path
@@ -83,7 +91,7 @@ public enum InteractionReader {
                 idFailure = .emptyField(file: path, line: line, column: column + 1, name: layout.names[column])
                 return nil
             }
-            return interner.intern(field, hash: FieldParsing.hash(field)) { bytes in
+            return interner.intern(field) { bytes in
                 if !FieldParsing.isValidUTF8(bytes) {
                     idFailure = .invalidUTF8(file: path, line: line, column: column + 1, name: layout.names[column])
                     return false
@@ -134,20 +142,20 @@ public enum InteractionReader {
                     }
                 }
                 if failure != nil { break }
-                guard let user = internId(result.userInterner, column: layout.user, line: line),
-                    let item = internId(result.itemInterner, column: layout.item, line: line)
+                guard let user = internId(userInterner, column: layout.user, line: line),
+                    let item = internId(itemInterner, column: layout.item, line: line)
                 else {
                     failure = idFailure
                     break
                 }
-                result.users.append(user)
-                result.items.append(item)
-                if layout.timestamp != nil { result.timestamps.append(timestamp) }
-                if layout.rating != nil { result.ratings.append(rating) }
+                users.append(user)
+                items.append(item)
+                if layout.timestamp != nil { timestamps.append(timestamp) }
+                if layout.rating != nil { ratings.append(rating) }
             }
             if let failure {
                 if skipInvalid, let kind = failure.invalidRowKind {
-                    result.invalidRows[kind, default: 0] += 1
+                    invalidRows[kind, default: 0] += 1
                 } else {
                     result.error = failure
                     break rows
@@ -155,6 +163,11 @@ public enum InteractionReader {
             }
         }
         result.lineCount = scanner.nextLine - 1
+        result.users = users
+        result.items = items
+        result.timestamps = timestamps
+        result.ratings = ratings
+        result.invalidRows = invalidRows
         return result
     }
 
@@ -197,7 +210,7 @@ public enum InteractionReader {
     private static func remap(_ local: ByteInterner, into global: ByteInterner) -> [Int32] {
         (0..<local.count).map { index in
             let key = local.key(index)
-            return global.intern(key, hash: FieldParsing.hash(key)) { _ in true } ?? 0
+            return global.intern(key) { _ in true } ?? 0
         }
     }
 }

@@ -22,13 +22,14 @@ final class RecordScanner {
     private(set) var recordLine: Int = 0
 
     private(set) var fieldCount = 0
-    private var starts: UnsafeMutablePointer<Int>
-    private var ends: UnsafeMutablePointer<Int>
-    private var escaped: UnsafeMutablePointer<Bool>
-    private var capacity: Int
+    // Fixed capacity: fields beyond it are counted (for the wrong-field-count error) but not stored.
+    private let starts: UnsafeMutablePointer<Int>
+    private let ends: UnsafeMutablePointer<Int>
+    private let escaped: UnsafeMutablePointer<Bool>
+    private let capacity: Int
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity: Int
-    private var inScratch: UnsafeMutablePointer<Bool>
+    private let inScratch: UnsafeMutablePointer<Bool>
 
     init(bytes: UnsafeRawBufferPointer, range: Range<Int>, file: String, format: TableFormat, expectedFields: Int = 8) {
         // An empty map has no base address; point at a static byte and scan nothing.
@@ -38,7 +39,7 @@ final class RecordScanner {
         self.file = file
         delimiter = format.delimiter
         quoting = format.quoting
-        capacity = max(expectedFields + 1, 4)
+        capacity = max(expectedFields + 1, 64)
         starts = .allocate(capacity: capacity)
         ends = .allocate(capacity: capacity)
         escaped = .allocate(capacity: capacity)
@@ -78,27 +79,13 @@ final class RecordScanner {
 
     @inline(__always)
     private func appendField(start: Int, end fieldEnd: Int, isEscaped: Bool) {
-        if fieldCount == capacity { grow() }
-        starts[fieldCount] = start
-        ends[fieldCount] = fieldEnd
-        escaped[fieldCount] = isEscaped
-        inScratch[fieldCount] = false
-        fieldCount += 1
-    }
-
-    private func grow() {
-        let newCapacity = capacity * 2
-        func regrow<T>(_ pointer: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let grown = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
-            grown.moveInitialize(from: pointer, count: capacity)
-            pointer.deallocate()
-            return grown
+        if fieldCount < capacity {
+            starts[fieldCount] = start
+            ends[fieldCount] = fieldEnd
+            escaped[fieldCount] = isEscaped
+            inScratch[fieldCount] = false
         }
-        starts = regrow(starts)
-        ends = regrow(ends)
-        escaped = regrow(escaped)
-        inScratch = regrow(inScratch)
-        capacity = newCapacity
+        fieldCount += 1
     }
 
     /// Scans the next non-blank record.
@@ -237,7 +224,8 @@ final class RecordScanner {
     /// Copies fields with `""` escapes into the scratch buffer, undoubling the quotes.
     private func unescapeFields() {
         var needed = 0
-        for index in 0..<fieldCount where escaped[index] { needed += ends[index] - starts[index] }
+        let stored = min(fieldCount, capacity)
+        for index in 0..<stored where escaped[index] { needed += ends[index] - starts[index] }
         if needed > scratchCapacity {
             scratch.deallocate()
             scratchCapacity = max(needed, scratchCapacity * 2)
@@ -245,7 +233,7 @@ final class RecordScanner {
         }
         var write = 0
         let quote = UInt8(ascii: "\"")
-        for index in 0..<fieldCount where escaped[index] {
+        for index in 0..<stored where escaped[index] {
             let start = write
             var read = starts[index]
             while read < ends[index] {

@@ -9,8 +9,14 @@ public struct SHA256: Sendable {
 
     public init() {}
 
-    /// Hex digest of `bytes`.
+    /// Hex digest of `bytes`; uses the system's libcrypto (SHA-NI, ~5x faster) when it can be loaded.
     public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
+        if let accelerated = SystemSHA256.hex(of: bytes) { return accelerated }
+        return portableHex(of: bytes)
+    }
+
+    /// Hex digest computed by this file's Swift code only.
+    public static func portableHex(of bytes: UnsafeRawBufferPointer) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalizeHex()
@@ -104,3 +110,41 @@ public struct SHA256: Sendable {
 }
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one-shot `SHA256()` of OpenSSL's libcrypto, looked up at run time (no link-time dependency);
+/// nil when the library is absent, and callers fall back to the portable Swift code.
+enum SystemSHA256 {
+    private typealias OneShot = @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?) -> UnsafeMutablePointer<UInt8>?
+
+    private static let function: OneShot? = {
+        #if os(Linux)
+        for name in ["libcrypto.so.3", "libcrypto.so"] {
+            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "SHA256") {
+                return unsafeBitCast(symbol, to: OneShot.self)
+            }
+        }
+        #endif
+        return nil
+    }()
+
+    static var isAvailable: Bool { function != nil }
+
+    static func hex(of bytes: UnsafeRawBufferPointer) -> String? {
+        guard let function else { return nil }
+        var digest = [UInt8](repeating: 0, count: 32)
+        let empty: [UInt8] = [0]
+        let done = empty.withUnsafeBufferPointer { fallback in
+            digest.withUnsafeMutableBufferPointer { output in
+                function(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? fallback.baseAddress, bytes.count, output.baseAddress)
+            }
+        }
+        guard done != nil else { return nil }
+        return digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}
