@@ -23,7 +23,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,7 +35,7 @@ let package = Package(
         .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: fastMath),
         .target(
             name: "MINDRetrieval",
-            dependencies: ["MINDCore", .product(name: "Collections", package: "swift-collections")],
+            dependencies: ["MINDCore"],
             swiftSettings: fastMath
         ),
         .target(

@@ -8,6 +8,9 @@ public enum BLAS {
         return String(cString: name)
     }
 
+    /// How many threads OpenBLAS may use for one call.
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
     /// Sets how many threads OpenBLAS may use for one call.
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))

@@ -1,8 +1,6 @@
 import Dispatch
 import Foundation
 import MINDCore
-// Only for openblas_get_num_threads, to restore the caller's setting; MINDCore.BLAS has no getter yet.
-import CBLAS
 
 /// Exact top-n by inner product over the whole catalogue: blocked GEMM (queries x item block) plus a top-k scan.
 ///
@@ -82,7 +80,7 @@ public struct ExactIndex: VectorIndex {
             let chunkSize = max(1, min(userChunkSize, (userCount + workerCount - 1) / workerCount))
             let chunkCount = (userCount + chunkSize - 1) / chunkSize
             let threads = min(workerCount, chunkCount)
-            let previousThreads = Int(openblas_get_num_threads())
+            let previousThreads = BLAS.threadCount
             // One chunk on a multi-core budget (a single user) leaves OpenBLAS its threads.
             let singleThreadedBLAS = threads > 1 || workerCount == 1
             if singleThreadedBLAS { BLAS.setThreadCount(1) }
