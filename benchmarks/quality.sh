@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Quality on MovieLens-1M with default settings: MIND, YouTubeDNN and MostPopular on the users
+# split (5-core, users 8:1:1, 80/20 history/truth, full-catalogue ranking, history excluded),
+# and MIND and YouTubeDNN on leave-one-out (HR@50). With REFERENCE=1 it also trains
+# torch-rechub 0.9.0's MIND and YouTubeDNN on exactly the same split.
+#
+#   benchmarks/quality.sh            # writes benchmarks/results/quality-*.json
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+./scripts/setup.sh
+swift build -c release 2>&1 | tail -1 >&2
+MIND=$ROOT/.build/release/mind
+CACHE=${MIND_CACHE:-$HOME/.cache/mind}
+WORK=${WORK:-$CACHE/bench-quality}
+OUT=$ROOT/benchmarks/results
+EPOCHS=${EPOCHS:-20}
+mkdir -p "$WORK" "$OUT"
+$MIND fetch-movielens --cache "$CACHE" >&2
+ML=$CACHE/ml-1m
+for split in users leave-one-out; do
+    if [ ! -f "$WORK/$split/manifest.json" ]; then
+        $MIND prepare --interactions "$ML/ml-1m.inter" --items "$ML/ml-1m.item" --users "$ML/ml-1m.user" \
+            --split "$split" --seed 42 --output "$WORK/$split" >&2
+    fi
+    for model in mind youtubednn; do
+        $MIND train --dataset "$WORK/$split" --model "$model" --epochs "$EPOCHS" --output "$WORK/model-$split-$model" --force >&2
+        $MIND evaluate --model "$WORK/model-$split-$model" --dataset "$WORK/$split" --split test --json "$OUT/quality-$split-$model.json"
+    done
+    $MIND evaluate --most-popular --dataset "$WORK/$split" --split test --json "$OUT/quality-$split-most-popular.json"
+done
+if [ "${REFERENCE:-0}" = 1 ]; then
+    bash benchmarks/reference/setup-venv.sh >&2
+    PY=$CACHE/venv-torch/bin/python
+    $MIND bench export-split --dataset "$WORK/users" --output "$WORK/jsonl"
+    $PY benchmarks/reference/torch_rechub_quality.py --train "$WORK/jsonl/train.jsonl" --test "$WORK/jsonl/test.jsonl" \
+        --top 50 --negatives 3 --threads 2 | tee "$OUT/quality-users-torch-rechub.json"
+fi
