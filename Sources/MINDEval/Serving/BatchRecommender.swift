@@ -143,24 +143,8 @@ public struct BatchRecommender {
 
 /// Reads the JSONL histories of batch mode, with line numbers in every error.
 public enum HistoryFile {
-    /// An id given as a JSON string or integer.
+    /// An id or a profile value given as a JSON string or integer.
     struct Identifier: Decodable {
-        var text: String
-
-        init(from decoder: Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let number = try? container.decode(Int64.self) {
-                text = String(number)
-            } else if let string = try? container.decode(String.self) {
-                text = string
-            } else {
-                throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "must be a string or an integer"))
-            }
-        }
-    }
-
-    /// A profile value given as a string or a number.
-    struct ProfileValue: Decodable {
         var text: String
 
         init(from decoder: Decoder) throws {
@@ -178,7 +162,7 @@ public enum HistoryFile {
     struct Line: Decodable {
         var user: Identifier
         var items: [Identifier]
-        var profile: [String: ProfileValue]?
+        var profile: [String: Identifier]?
     }
 
     public static func read(_ url: URL) throws -> [BatchRecommender.Request] {

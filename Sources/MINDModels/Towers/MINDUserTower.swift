@@ -8,28 +8,18 @@ public final class MINDUserTower: UserTower {
     public let config: ModelConfig
     /// S: [d, d], shared by every behaviour and interest: u_hat_i = e_i S.
     public let bilinear: Parameter
-    public let profile: ProfileEncoder?
-    /// First MLP layer, split into its interest part and its profile part so the profile's
-    /// product is computed once per user rather than once per interest.
-    public let interestProjection: Linear
-    public let profileProjection: Linear?
-    public let mlpRest: [Linear]
+    /// The shared MLP over [interest, profile].
+    public let mlp: ProfileConditionedMLP
 
     public init(config: ModelConfig, schema: DataSchema, generator: inout SeededGenerator) {
         self.config = config
         let d = config.embeddingSize
         bilinear = Parameter(name: "mind.bilinear", value: .randomNormal([d, d], standardDeviation: 1 / Float(d).squareRoot(), using: &generator))
-        let usesProfile = config.useProfile && !schema.userFeatures.isEmpty
-        profile = usesProfile ? ProfileEncoder(specs: schema.userFeatures, dimensionPerFeature: max(4, d / 4), generator: &generator) : nil
-        let sizes = config.mlpHidden + [d]
-        interestProjection = Linear(name: "mind.mlp.0", input: d, output: sizes[0], generator: &generator)
-        profileProjection = profile.map { Linear(name: "mind.mlp.0.profile", input: $0.outputSize, output: sizes[0], bias: false, generator: &generator) }
-        mlpRest = (1..<sizes.count).map { Linear(name: "mind.mlp.\($0)", input: sizes[$0 - 1], output: sizes[$0], generator: &generator) }
+        mlp = ProfileConditionedMLP(name: "mind", config: config, schema: schema, generator: &generator)
     }
 
     public var parameters: [Parameter] {
-        [bilinear] + (profile?.parameters ?? []) + interestProjection.parameters
-            + (profileProjection?.parameters ?? []) + mlpRest.flatMap(\.parameters)
+        [bilinear] + mlp.parameters
     }
 
     public var interestCount: Int { config.interestCount }
@@ -63,15 +53,7 @@ public final class MINDUserTower: UserTower {
             : routeDifferentiably(tape, predictions: predictions, logits: logits, mask: routingMask)  // [B, K, d]
 
         // Shared MLP over [interest, profile]; unused interests are zeroed.
-        var hidden = interestProjection(capsules)  // [B, K, h]
-        if let profile, let profileProjection {
-            let profileVector = profile(tape, profiles: batch.profiles, batch: b)  // [B, P]
-            let profileHidden = profileProjection(profileVector)  // [B, h]
-            hidden = tape.add(hidden, tape.reshape(profileHidden, [b, 1, profileHidden.shape[1]]))
-        }
-        for layer in mlpRest {
-            hidden = layer(tape.relu(hidden))
-        }
+        let hidden = mlp(capsules, batch: batch)  // [B, K, d]
         let masked = tape.multiply(hidden, tape.constant(Tensor(shape: [b, k, 1], storage: interestMask)))
         precondition(masked.shape == [b, k, d], "MIND interests have shape \(masked.shape), expected \([b, k, d]).")
         return UserInterests(vectors: masked, mask: interestMask, interestCount: k)
