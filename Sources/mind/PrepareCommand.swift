@@ -79,6 +79,9 @@ struct PrepareCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON instead of text.")
     var json = false
 
+    @Flag(help: "Load the written dataset back, check it against what was built, and print the load time.")
+    var verify = false
+
     func ratios() -> [Int]? {
         let parts = splitRatios.split(separator: ":").map { Int($0) }
         guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0 != nil }) else { return nil }
@@ -127,6 +130,18 @@ struct PrepareCommand: ParsableCommand {
             let built = DispatchTime.now()
             try dataset.write(to: outputURL, report: report)
             let written = DispatchTime.now()
+            var loadSeconds: Double?
+            if verify {
+                let loadStart = DispatchTime.now()
+                let loaded = try Dataset.load(from: outputURL)
+                loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart.uptimeNanoseconds) / 1e9
+                guard loaded.sequenceItems == dataset.sequenceItems, loaded.sequenceOffsets == dataset.sequenceOffsets,
+                    loaded.users == dataset.users, loaded.items == dataset.items, loaded.manifest == dataset.manifest,
+                    loaded.itemFeatures == dataset.itemFeatures, loaded.userFeatures == dataset.userFeatures
+                else {
+                    throw PrepareError.writeFailed(path: outputURL.path, reason: "the dataset read back differs from the one built")
+                }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -135,7 +150,8 @@ struct PrepareCommand: ParsableCommand {
                 print(PrepareReportText.render(report, dataset: dataset, output: outputURL.path))
                 let readSeconds = Double(built.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
                 let writeSeconds = Double(written.uptimeNanoseconds - built.uptimeNanoseconds) / 1e9
-                print(String(format: "time: read and build %.2f s, write %.2f s", readSeconds, writeSeconds))
+                print(String(format: "time: read and build %.2f s, write %.2f s", readSeconds, writeSeconds)
+                    + (loadSeconds.map { String(format: ", load back %.1f ms (verified)", $0 * 1000) } ?? ""))
             }
         } catch {
             throw CommandError.report(error)

@@ -36,7 +36,7 @@ public struct CategoricalFeature: Sendable, Equatable {
     /// Whether an entity may carry several values (genres) or exactly one (gender).
     public var isMultiValued: Bool
 
-    public init(name: String, vocabulary: [String], offsets: [Int32], values: [Int32], isMultiValued: Bool) {
+    public init(name: String, vocabulary: [String], offsets: [Int32], values: [Int32], isMultiValued: Bool = false) {
         precondition(vocabulary.first == CategoricalFeature.unknown, "Feature vocabularies reserve index 0 for unknown.")
         precondition(offsets.first == 0 && Int(offsets.last ?? 0) == values.count, "Feature offsets must span the values.")
         self.name = name

