@@ -39,6 +39,10 @@ extension Tape {
         }
         return record(out) { g, acc in
             // dx = g - softmax * sum(g) along the axis, restricted to unmasked positions.
+            if inner == 1 {
+                acc.add(Self.contiguousLogSoftmaxGradient(g, out, mask, rows: outer, length: length), to: a)
+                return
+            }
             let ga = Tensor(shape: x.shape) { d in
                 for i in 0..<outer {
                     for t in 0..<inner {
@@ -66,6 +70,10 @@ extension Tape {
         _ x: [Float], _ mask: [Float]?, _ o: UnsafeMutableBufferPointer<Float>,
         outer: Int, length: Int, inner: Int, logarithm: Bool
     ) {
+        if inner == 1 {
+            contiguousSoftmax(x, mask, o, rows: outer, length: length, logarithm: logarithm)
+            return
+        }
         for i in 0..<outer {
             for t in 0..<inner {
                 var largest = -Float.infinity
@@ -97,6 +105,66 @@ extension Tape {
                 } else {
                     let scale = 1 / total
                     for j in 0..<length { o[(i * length + j) * inner + t] *= scale }
+                }
+            }
+        }
+    }
+}
+
+
+extension Tape {
+    /// The log-softmax pullback over contiguous rows: g - exp(out) * sum(g), masked entries 0.
+    static func contiguousLogSoftmaxGradient(_ g: Tensor, _ out: Tensor, _ mask: Tensor?, rows: Int, length: Int) -> Tensor {
+        Tensor(shape: g.shape) { d in
+            g.storage.withUnsafeBufferPointer { gp in
+                out.storage.withUnsafeBufferPointer { op in
+                    for row in 0..<rows {
+                        let base = row * length
+                        var total: Float = 0
+                        for j in 0..<length where mask == nil || mask!.storage[base + j] != 0 { total += gp[base + j] }
+                        let scale = VectorMath.Lanes(repeating: total)
+                        VectorMath.zip(gp.baseAddress! + base, op.baseAddress! + base, d.baseAddress! + base, count: length) {
+                            $0 - VectorMath.exp($1) * scale
+                        }
+                        if let mask {
+                            for j in 0..<length where mask.storage[base + j] == 0 { d[base + j] = 0 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Softmax over contiguous rows (the last axis), on SIMD lanes: the sampled-softmax loss
+    /// runs this over [B, 1 + negatives] every step.
+    static func contiguousSoftmax(
+        _ x: [Float], _ mask: [Float]?, _ o: UnsafeMutableBufferPointer<Float>, rows: Int, length: Int, logarithm: Bool
+    ) {
+        typealias Lanes = VectorMath.Lanes
+        x.withUnsafeBufferPointer { xp in
+            for row in 0..<rows {
+                let input = xp.baseAddress! + row * length
+                let output = o.baseAddress! + row * length
+                let rowMask = mask.map { m in m.withUnsafeBufferPointer { Array($0[(row * length)..<((row + 1) * length)]) } }
+                var largest = -Float.infinity
+                for j in 0..<length where rowMask == nil || rowMask![j] != 0 { largest = Swift.max(largest, input[j]) }
+                if largest == -Float.infinity {
+                    output.update(repeating: 0, count: length)
+                    continue
+                }
+                let shift = Lanes(repeating: largest)
+                VectorMath.map(input, output, count: length) { VectorMath.exp($0 - shift) }
+                if let rowMask {
+                    for j in 0..<length where rowMask[j] == 0 { output[j] = 0 }
+                }
+                var total: Float = 0
+                for j in 0..<length { total += output[j] }
+                if logarithm {
+                    let logTotal = Foundation.log(total) + largest
+                    for j in 0..<length { output[j] = (rowMask == nil || rowMask![j] != 0) ? input[j] - logTotal : 0 }
+                } else {
+                    let scale = 1 / total
+                    for j in 0..<length { output[j] *= scale }
                 }
             }
         }

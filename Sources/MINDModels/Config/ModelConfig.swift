@@ -58,7 +58,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var sharedNegatives: Bool = true
     /// Subtract log Q(item) from sampled logits where sampling is not uniform.
     public var logQCorrection: Bool = true
-    public var learningRate: Float = 0.003
+    public var learningRate: Float = 0.001
     public var weightDecay: Float = 0
     public var batchSize: Int = 128
     public var epochs: Int = 20

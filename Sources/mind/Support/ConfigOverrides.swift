@@ -19,7 +19,7 @@ struct ConfigOverrides: ParsableArguments {
     @Option(name: .customLong("sampler"), help: "Negative sampler: uniform, log-uniform, in-batch, full (log-uniform).") var sampler: String?
     @Option(name: .customLong("shared-negatives"), help: "One set of negatives for the whole batch (true).") var sharedNegatives: String?
     @Option(name: .customLong("logq-correction"), help: "Subtract log Q(item) where sampling is not uniform (true).") var logqCorrection: String?
-    @Option(name: .customLong("learning-rate"), help: "Adam learning rate (0.003).") var learningRate: String?
+    @Option(name: .customLong("learning-rate"), help: "Adam learning rate (0.001).") var learningRate: String?
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay (0).") var weightDecay: String?
     @Option(name: .customLong("batch-size"), help: "Samples per optimiser step (128).") var batchSize: String?
     @Option(name: .customLong("epochs"), help: "Maximum epochs (20).") var epochs: String?
