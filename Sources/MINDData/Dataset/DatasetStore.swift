@@ -97,7 +97,8 @@ public enum DatasetStore {
     private static func writeLines(_ lines: [String], to url: URL) throws {
         var text = lines.joined(separator: "\n")
         if !lines.isEmpty { text += "\n" }
-        try Data(text.utf8).write(to: url)
+        var utf8 = Array(text.utf8)
+        try utf8.withUnsafeMutableBytes { try BinaryArrayFile.writeBytes(UnsafeRawBufferPointer($0), to: url) }
     }
 
     static func readManifest(_ directory: URL) throws -> DatasetManifest {
