@@ -30,4 +30,11 @@ import Testing
         #expect(userTable.columns.map(\.name) == ["age", "gender"])
         #expect(userTable.columns[1].values == ["M", "F"])
     }
+
+    @Test func headerTyping() {
+        #expect(ColumnHeader.parse(["user_id:token", "item_id:token", "label:float"]).map(\.name) == ["user_id", "item_id", "label"])
+        #expect(ColumnHeader.parse(["user_id:token", "x:newtype"]).map(\.type) == [.token, nil])
+        #expect(ColumnHeader.parse(["time:stamp", "user_id"]).map(\.name) == ["time:stamp", "user_id"])
+        #expect(ColumnHeader.parse(["a:b", "c:d"]).map(\.name) == ["a:b", "c:d"])
+    }
 }
