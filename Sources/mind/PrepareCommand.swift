@@ -61,6 +61,12 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Item id column.")
     var itemColumn: String = "item_id"
 
+    @Option(help: "Id column of the items file (default: the --item-column name).")
+    var itemsIdColumn: String?
+
+    @Option(help: "Id column of the users file (default: the --user-column name).")
+    var usersIdColumn: String?
+
     @Option(help: "Timestamp column (used when present; without one, file order is the time order).")
     var timestampColumn: String?
 
@@ -125,7 +131,7 @@ struct PrepareCommand: ParsableCommand {
             let (dataset, report) = try DatasetPreparation.run(
                 .init(
                     interactions: URL(fileURLWithPath: interactions), items: items.map { URL(fileURLWithPath: $0) },
-                    users: users.map { URL(fileURLWithPath: $0) }),
+                    users: users.map { URL(fileURLWithPath: $0) }, itemIdColumn: itemsIdColumn, userIdColumn: usersIdColumn),
                 options: options(), createdBy: "mind \(MindVersion.string)")
             let built = DispatchTime.now()
             try dataset.write(to: outputURL, report: report)

@@ -30,4 +30,24 @@ import Testing
         #expect(userTable.columns.map(\.name) == ["age", "gender"])
         #expect(userTable.columns[1].values == ["M", "F"])
     }
+
+    @Test func wideFilesAndExtraFields() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let names = ["item_id"] + (1..<100).map { "c\($0)" }
+        let row = ["x"] + (1..<100).map { "v\($0)" }
+        let wide = try directory.write("wide.csv", names.joined(separator: ",") + "\n" + row.joined(separator: ",") + "\n")
+        let table = try AttributeReader.read(wide, idColumn: "item_id")
+        #expect(table.columns.count == 99 && table.columns[98].values == ["v99"])
+        let extra = try directory.write("extra.csv", "item_id,genre\n" + (["a"] + Array(repeating: "g", count: 200)).joined(separator: ",") + "\n")
+        #expect(readError { _ = try AttributeReader.read(extra, idColumn: "item_id") }
+            == .wrongFieldCount(file: extra.path, line: 2, expected: 2, found: 201))
+    }
+
+    @Test func headerTyping() {
+        #expect(ColumnHeader.parse(["user_id:token", "item_id:token", "label:float"]).map(\.name) == ["user_id", "item_id", "label"])
+        #expect(ColumnHeader.parse(["user_id:token", "x:newtype"]).map(\.type) == [.token, nil])
+        #expect(ColumnHeader.parse(["time:stamp", "user_id"]).map(\.name) == ["time:stamp", "user_id"])
+        #expect(ColumnHeader.parse(["a:b", "c:d"]).map(\.name) == ["a:b", "c:d"])
+    }
 }

@@ -60,6 +60,21 @@ import Testing
         #expect(dataset.itemFeatures[0].vocabulary.count == 9)
         #expect(!dataset.trainingSequences().isEmpty && !dataset.evaluationCases(.test).isEmpty)
     }
+
+    @Test func plantedTopicsMapToDatasetIndices() throws {
+        let logs = SyntheticLogs.generate(config, seed: 5)
+        let dataset = try logs.dataset(options: PrepareOptions(minUserCount: 8, minItemCount: 8))
+        let userTopics = logs.plantedTopics(in: dataset)
+        let itemTopics = logs.itemTopics(in: dataset)
+        #expect(userTopics.count == dataset.userCount && itemTopics.count == dataset.itemCount)
+        for user in 0..<dataset.userCount {
+            for item in dataset.sequence(ofUser: user) { #expect(userTopics[user].contains(itemTopics[Int(item)])) }
+        }
+        let category = dataset.itemFeatures[0]
+        for item in 0..<dataset.itemCount {
+            #expect(category.vocabulary[Int(category.values(of: item).first!)] == SyntheticLogs.topicLabel(Int(itemTopics[item])))
+        }
+    }
 }
 
 @Suite struct SHA256Tests {

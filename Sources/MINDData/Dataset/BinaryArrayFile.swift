@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Raw little-endian arrays on disk (`.i32`, `.i64`, `.f64`, `.u8`): numpy reads them with
 /// `np.fromfile(path, dtype='<i4')`, and loading is one copy.
@@ -7,14 +10,32 @@ enum BinaryArrayFile {
         #if _endian(big)
         let array = array.map { $0.littleEndian }
         #endif
-        try array.withUnsafeBytes { try Data($0).write(to: url) }
+        try array.withUnsafeBytes { try writeBytes($0, to: url) }
     }
 
     static func write(_ array: [Double], to url: URL) throws {
         #if _endian(big)
         precondition(false, "Big-endian hosts are not supported for dataset files.")
         #endif
-        try array.withUnsafeBytes { try Data($0).write(to: url) }
+        try array.withUnsafeBytes { try writeBytes($0, to: url) }
+    }
+
+    /// Writes straight from memory (no intermediate Data copy of a large array).
+    static func writeBytes(_ bytes: UnsafeRawBufferPointer, to url: URL) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw PrepareError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 26))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw PrepareError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
     }
 
     /// Reads `url` as an array of `Element`, checking that it holds exactly `count` elements.

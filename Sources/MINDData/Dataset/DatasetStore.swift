@@ -7,6 +7,16 @@ import Foundation
 
 /// Reads and writes dataset directories. Writing goes to a hidden temporary directory next to the
 /// destination, renamed into place at the end, so a failed or interrupted run leaves nothing half-written.
+///
+/// Layout (arrays are raw little-endian, `np.fromfile(path, dtype=...)` reads them):
+/// - `manifest.json`: format, version, counts, split, schema, options, sources with SHA-256 (written last)
+/// - `report.json`: what prepare dropped and why
+/// - `users.txt`, `items.txt`: external ids, one per line, line number = dense index
+/// - `sequence_offsets.i64` (users + 1), `sequence_items.i32`, `sequence_timestamps.f64` (if any):
+///   every user's chronological sequence, concatenated in user order
+/// - `user_split.u8` (users split): 0 train, 1 valid, 2 test
+/// - `item_feature_<k>.{vocab.txt,offsets.i32,values.i32}`, `user_feature_<k>.*`: CSR categorical features
+/// - `item_titles.txt`: display text per item
 public enum DatasetStore {
     /// Writes `dataset` (and `report`, as report.json) to `directory`, replacing an earlier dataset there.
     /// Refuses to replace a file or a non-empty directory that is not a dataset.
@@ -97,7 +107,8 @@ public enum DatasetStore {
     private static func writeLines(_ lines: [String], to url: URL) throws {
         var text = lines.joined(separator: "\n")
         if !lines.isEmpty { text += "\n" }
-        try Data(text.utf8).write(to: url)
+        var utf8 = Array(text.utf8)
+        try utf8.withUnsafeMutableBytes { try BinaryArrayFile.writeBytes(UnsafeRawBufferPointer($0), to: url) }
     }
 
     static func readManifest(_ directory: URL) throws -> DatasetManifest {

@@ -22,12 +22,17 @@ struct DelimitedFile {
         }
         let firstLineEnd = bytes[bodyStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
         format = explicitFormat ?? TableFormat.detect(path: url.path, firstLine: UnsafeRawBufferPointer(rebasing: bytes[bodyStart..<firstLineEnd]))
-        let scanner = RecordScanner(bytes: bytes, range: 0..<bytes.count, file: url.path, format: format)
+        let maximumColumns = 4096
+        let scanner = RecordScanner(
+            bytes: bytes, range: 0..<bytes.count, file: url.path, format: format, expectedFields: maximumColumns)
         var names: [String] = []
         switch scanner.next() {
         case .end: throw DataReadError.emptyFile(file: url.path)
         case .failure(let error): throw error
         case .record:
+            guard scanner.fieldCount <= maximumColumns else {
+                throw DataReadError.wrongFieldCount(file: url.path, line: scanner.recordLine, expected: maximumColumns, found: scanner.fieldCount)
+            }
             for index in 0..<scanner.fieldCount {
                 let field = scanner.field(index)
                 guard FieldParsing.isValidUTF8(field) else {

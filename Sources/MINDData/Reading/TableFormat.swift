@@ -34,15 +34,16 @@ public struct ColumnHeader: Sendable, Equatable {
     public var name: String
     public var type: ColumnType?
 
-    /// Splits RecBole's `name:type`; a header is typed only if every column carries a known type.
+    /// Splits RecBole's `name:type`. A header is typed when every column has a `:suffix` and at least one
+    /// suffix is a RecBole type; suffixes RecBole may add later (unknown here) leave the column untyped.
     static func parse(_ fields: [String]) -> [ColumnHeader] {
-        let typed = fields.compactMap { field -> ColumnHeader? in
-            guard let colon = field.lastIndex(of: ":"),
-                let type = ColumnType(rawValue: String(field[field.index(after: colon)...]))
-            else { return nil }
-            return ColumnHeader(name: String(field[..<colon]), type: type)
+        let split = fields.map { field -> (String, String)? in
+            guard let colon = field.lastIndex(of: ":") else { return nil }
+            return (String(field[..<colon]), String(field[field.index(after: colon)...]))
         }
-        if !fields.isEmpty && typed.count == fields.count { return typed }
-        return fields.map { ColumnHeader(name: $0, type: nil) }
+        let typed = !fields.isEmpty && split.allSatisfy { $0 != nil }
+            && split.contains { ColumnType(rawValue: $0?.1 ?? "") != nil }
+        guard typed else { return fields.map { ColumnHeader(name: $0, type: nil) } }
+        return split.compactMap { $0 }.map { ColumnHeader(name: $0.0, type: ColumnType(rawValue: $0.1)) }
     }
 }

@@ -64,6 +64,16 @@ public struct SyntheticLogs: Sendable {
             columns: [.init(name: "category", values: itemTopics.map { Self.topicLabel(Int($0)) })])
     }
 
+    /// Planted topics of each user of `dataset` (built from this log), by dataset user index.
+    public func plantedTopics(in dataset: Dataset) -> [[Int32]] {
+        dataset.users.ids.map { id in Int(id).map { userTopics[$0 - 1] } ?? [] }
+    }
+
+    /// Topic of each item of `dataset` (built from this log), by dataset item index.
+    public func itemTopics(in dataset: Dataset) -> [Int32] {
+        dataset.items.ids.map { id in Int(id).map { itemTopics[$0 - 1] } ?? -1 }
+    }
+
     /// A dataset built from this log in memory (no files), e.g. for model tests.
     public func dataset(options: PrepareOptions = PrepareOptions()) throws -> Dataset {
         try DatasetBuilder(options: options).build(interactions: interactionTable(), items: itemTable()).0

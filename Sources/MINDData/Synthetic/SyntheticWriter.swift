@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Streams a synthetic log to CSV files with bounded memory, at any size: users are generated in
@@ -18,17 +19,30 @@ public enum SyntheticWriter {
         let model = SyntheticModel(config: config, seed: seed)
         var rows = 0
         try AtomicFileWriter.write(to: interactions) { output in
-            output.append("user_id,item_id,timestamp\n")
-            var scratch = SyntheticModel.Scratch()
+            try output.append("user_id,item_id,timestamp\n")
             var block: [(time: Int64, user: Int32, item: Int32)] = []
             var blockStart = 0
             while blockStart < config.users {
                 let blockEnd = min(config.users, blockStart + usersPerBlock)
                 block.removeAll(keepingCapacity: true)
-                for user in blockStart..<blockEnd {
-                    _ = model.generateUser(user, into: &scratch)
-                    for (item, time) in zip(scratch.items, scratch.times) { block.append((time, Int32(user), item)) }
+                // Two halves of the block generated at once: each user depends only on the seed and its index.
+                let middle = blockStart + (blockEnd - blockStart) / 2
+                var halves: [[(time: Int64, user: Int32, item: Int32)]] = [[], []]
+                halves.withUnsafeMutableBufferPointer { output in
+                    let results = output
+                    DispatchQueue.concurrentPerform(iterations: 2) { half in
+                        var local = SyntheticModel.Scratch()
+                        var rows: [(time: Int64, user: Int32, item: Int32)] = []
+                        rows.reserveCapacity(Int(Double(middle - blockStart + 1) * config.meanLength * 1.2))
+                        for user in (half == 0 ? blockStart..<middle : middle..<blockEnd) {
+                            _ = model.generateUser(user, into: &local)
+                            for (item, time) in zip(local.items, local.times) { rows.append((time, Int32(user), item)) }
+                        }
+                        results[half] = rows
+                    }
                 }
+                block.append(contentsOf: halves[0])
+                block.append(contentsOf: halves[1])
                 // Stable by construction: ties broken by user, and a user's own times strictly increase.
                 block.sort { $0.time < $1.time || ($0.time == $1.time && $0.user < $1.user) }
                 for row in block {
@@ -38,17 +52,17 @@ public enum SyntheticWriter {
                     output.append(UInt8(ascii: ","))
                     output.appendDecimal(row.time)
                     output.append(UInt8(ascii: "\n"))
+                    try output.flushIfNeeded()
                 }
-                try output.flushIfNeeded()
                 rows += block.count
                 blockStart = blockEnd
             }
         }
         try AtomicFileWriter.write(to: items) { output in
-            output.append("item_id,category\n")
+            try output.append("item_id,category\n")
             for item in 0..<config.items {
                 output.appendDecimal(Int64(item) + 1)
-                output.append(",\(SyntheticLogs.topicLabel(Int(model.itemTopics[item])))\n")
+                try output.append(",\(SyntheticLogs.topicLabel(Int(model.itemTopics[item])))\n")
                 try output.flushIfNeeded()
             }
         }
@@ -59,13 +73,17 @@ public enum SyntheticWriter {
 /// Buffered byte output to a temporary file, renamed into place only when the producer finishes.
 final class AtomicFileWriter {
     private let handle: FileHandle
-    private var buffer: [UInt8] = []
     private static let flushThreshold = 1 << 20
+    private static let capacity = flushThreshold + (1 << 16)
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var count = 0
 
     private init(handle: FileHandle) {
         self.handle = handle
-        buffer.reserveCapacity(Self.flushThreshold + 4096)
+        buffer = .allocate(capacity: Self.capacity)
     }
+
+    deinit { buffer.deallocate() }
 
     static func write(to url: URL, _ produce: (AtomicFileWriter) throws -> Void) throws {
         let manager = FileManager.default
@@ -89,38 +107,49 @@ final class AtomicFileWriter {
         }
     }
 
+    /// Callers flush at least every `flushThreshold` bytes; one row or label must fit in the margin.
     @inline(__always)
-    func append(_ byte: UInt8) { buffer.append(byte) }
+    func append(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
 
-    func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
+    func append(_ text: String) throws {
+        for byte in text.utf8 {
+            if count == Self.capacity { try flush() }
+            append(byte)
+        }
+    }
 
     @inline(__always)
     func appendDecimal(_ value: Int64) {
         var value = value
         if value < 0 {
-            buffer.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             value = -value
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { storage in
-            repeat {
-                storage[count] = UInt8(48 + value % 10)
-                value /= 10
-                count += 1
-            } while value > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(storage[index]) }
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
         }
+        var position = count + digits - 1
+        repeat {
+            buffer[position] = UInt8(48 + value % 10)
+            value /= 10
+            position -= 1
+        } while value > 0
+        count += digits
     }
 
     func flushIfNeeded() throws {
-        if buffer.count >= Self.flushThreshold { try flush() }
+        if count >= Self.flushThreshold { try flush() }
     }
 
     func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        try handle.write(contentsOf: UnsafeRawBufferPointer(start: buffer, count: count))
+        count = 0
     }
 }
