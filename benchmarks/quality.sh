@@ -4,7 +4,8 @@
 # and MIND and YouTubeDNN on leave-one-out (HR@50). With REFERENCE=1 it also trains
 # torch-rechub 0.9.0's MIND and YouTubeDNN on exactly the same split.
 #
-#   benchmarks/quality.sh            # writes benchmarks/results/quality-*.json
+#   benchmarks/quality.sh                          # writes benchmarks/results/quality-*.json
+#   SPLITS=leave-one-out EPOCHS=4 benchmarks/quality.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -18,7 +19,7 @@ EPOCHS=${EPOCHS:-20}
 mkdir -p "$WORK" "$OUT"
 $MIND fetch-movielens --cache "$CACHE" >&2
 ML=$CACHE/ml-1m
-for split in users leave-one-out; do
+for split in ${SPLITS:-users leave-one-out}; do
     if [ ! -f "$WORK/$split/manifest.json" ]; then
         $MIND prepare --interactions "$ML/ml-1m.inter" --items "$ML/ml-1m.item" --users "$ML/ml-1m.user" \
             --split "$split" --seed 42 --output "$WORK/$split" >&2

@@ -11,8 +11,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluate a trained model (or the MostPopular baseline) over the whole catalogue.",
         discussion: """
-            Each valid/test user's history is given to the model, the history's items are excluded, and the
-            top N of the catalogue by max over interests of e_i . u_k are compared with the held-out truth.
+            Each valid/test user's history is given to the model, the history's items are excluded, and the top N of the catalogue by max over interests of e_i . u_k are compared with the held-out truth.
             """)
 
     @Option(help: "Model directory written by 'mind train'.") var model: String?

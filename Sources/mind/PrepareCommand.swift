@@ -17,9 +17,7 @@ struct PrepareCommand: ParsableCommand {
         commandName: "prepare",
         abstract: "Turn interaction logs (CSV, TSV, RecBole atomic files) into a dataset directory.",
         discussion: """
-            Ratings at or above --min-rating become implicit interactions; the k-core filter runs to a fixed point;
-            each user's interactions are sorted by timestamp (ties keep file order). The output is written to a
-            temporary directory and renamed into place, so a failed run leaves nothing behind.
+            Ratings at or above --min-rating become implicit interactions; the k-core filter runs to a fixed point; each user's interactions are sorted by timestamp (ties keep file order). The output is written to a temporary directory and renamed into place, so a failed run leaves nothing behind.
             """)
 
     @Option(help: "Interactions file: CSV/TSV with a header, or RecBole .inter.")

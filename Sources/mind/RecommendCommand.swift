@@ -14,10 +14,7 @@ struct RecommendCommand: ParsableCommand {
         commandName: "recommend",
         abstract: "Recommend the top N items for a stored user, a given history, or a JSONL file of histories.",
         discussion: """
-            Batch mode reads lines {"user": ID, "items": [ID, ...], "profile": {"feature": "value"}} (ids as strings or
-            integers, items oldest first, profile optional) and writes {"user", "items", "scores", "interests"} per line,
-            best first, the history's items excluded. Unknown item ids are skipped and counted in one warning. A malformed
-            line stops the run with its line number, and no output file is left behind.
+            Batch mode reads lines {"user": ID, "items": [ID, ...], "profile": {"feature": "value"}} (ids as strings or integers, items oldest first, profile optional) and writes {"user", "items", "scores", "interests"} per line, best first, the history's items excluded. Unknown item ids are skipped and counted in one warning. A malformed line stops the run with its line number, and no output file is left behind.
             """)
 
     @Option(help: "Model directory written by 'mind train'.") var model: String

@@ -13,9 +13,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train MIND or YouTubeDNN on a prepared dataset.",
         discussion: """
-            Settings come from the defaults, then --config (YAML or JSON with the keys below), then flags.
-            A checkpoint is written after each epoch and when you press Ctrl-C; --resume continues from it
-            and ends at the same weights as an unbroken run. The best weights by validation Recall@50 are kept.
+            Settings come from the defaults, then --config (YAML or JSON with the keys below), then flags. A checkpoint is written after each epoch and when you press Ctrl-C; --resume continues from it and ends at the same weights as an unbroken run. The best weights by validation Recall@50 are kept.
             """)
 
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String

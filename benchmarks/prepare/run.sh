@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-SCRATCH=${SCRATCH:-.build-data}
+SCRATCH=${SCRATCH:-.build}
 CACHE=${MIND_CACHE:-$HOME/.cache/mind}
 WORK=${WORK:-/tmp/mind-bench-prepare}
 SYNTH_USERS=${SYNTH_USERS:-1000000}   # x mean length 20 = 20M rows

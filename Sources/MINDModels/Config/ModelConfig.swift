@@ -38,7 +38,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var routingIterations: Int = 3
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.
-    public var routingSigma: Float = 1.0
+    public var routingSigma: Float = 0.1
+    /// Standard deviation of the bilinear map S at initialisation, in units of 1/sqrt(d)
+    /// (1 keeps |S e| near |e|). Larger values make routing decide sooner (see README).
+    public var bilinearInitScale: Float = 1
     /// Treat routing logits as constants in the backward pass (the paper's and our default).
     public var stopGradientThroughRouting: Bool = true
     /// K'_u = max(1, min(K, floor(log2 |history|))).
@@ -78,7 +81,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, embeddingSize = "embedding-size", maxHistoryLength = "max-history-length",
              interestCount = "interest-count", routingIterations = "routing-iterations",
-             routingInitialisation = "routing-init", routingSigma = "routing-sigma",
+             routingInitialisation = "routing-init", routingSigma = "routing-sigma", bilinearInitScale = "bilinear-init-scale",
              stopGradientThroughRouting = "stop-gradient-routing", dynamicInterestCount = "dynamic-interests",
              useProfile = "use-profile", profileDropout = "profile-dropout", mlpHidden = "mlp-hidden",
              attentionPower = "attention-power", negatives, sampler, sharedNegatives = "shared-negatives",
@@ -99,6 +102,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         routingIterations = try c.decodeIfPresent(Int.self, forKey: .routingIterations) ?? d.routingIterations
         routingInitialisation = try c.decodeIfPresent(RoutingInitialisation.self, forKey: .routingInitialisation) ?? d.routingInitialisation
         routingSigma = try c.decodeIfPresent(Float.self, forKey: .routingSigma) ?? d.routingSigma
+        bilinearInitScale = try c.decodeIfPresent(Float.self, forKey: .bilinearInitScale) ?? d.bilinearInitScale
         stopGradientThroughRouting = try c.decodeIfPresent(Bool.self, forKey: .stopGradientThroughRouting) ?? d.stopGradientThroughRouting
         dynamicInterestCount = try c.decodeIfPresent(Bool.self, forKey: .dynamicInterestCount) ?? d.dynamicInterestCount
         useProfile = try c.decodeIfPresent(Bool.self, forKey: .useProfile) ?? d.useProfile
@@ -132,6 +136,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         try c.encode(routingIterations, forKey: .routingIterations)
         try c.encode(routingInitialisation, forKey: .routingInitialisation)
         try c.encode(routingSigma, forKey: .routingSigma)
+        try c.encode(bilinearInitScale, forKey: .bilinearInitScale)
         try c.encode(stopGradientThroughRouting, forKey: .stopGradientThroughRouting)
         try c.encode(dynamicInterestCount, forKey: .dynamicInterestCount)
         try c.encode(useProfile, forKey: .useProfile)
@@ -212,6 +217,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case "routing-iterations": routingIterations = try integer()
         case "routing-init": routingInitialisation = try choice(RoutingInitialisation.self)
         case "routing-sigma": routingSigma = try number()
+        case "bilinear-init-scale": bilinearInitScale = try number()
         case "stop-gradient-routing": stopGradientThroughRouting = try boolean()
         case "dynamic-interests": dynamicInterestCount = try boolean()
         case "use-profile": useProfile = try boolean()

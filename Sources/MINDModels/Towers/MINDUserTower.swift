@@ -14,7 +14,7 @@ public final class MINDUserTower: UserTower {
     public init(config: ModelConfig, schema: DataSchema, generator: inout SeededGenerator) {
         self.config = config
         let d = config.embeddingSize
-        bilinear = Parameter(name: "mind.bilinear", value: .randomNormal([d, d], standardDeviation: 1 / Float(d).squareRoot(), using: &generator))
+        bilinear = Parameter(name: "mind.bilinear", value: .randomNormal([d, d], standardDeviation: config.bilinearInitScale / Float(d).squareRoot(), using: &generator))
         mlp = ProfileConditionedMLP(name: "mind", config: config, schema: schema, generator: &generator)
     }
 

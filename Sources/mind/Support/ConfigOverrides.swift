@@ -8,7 +8,8 @@ struct ConfigOverrides: ParsableArguments {
     @Option(name: .customLong("interest-count"), help: "Maximum interests K (4).") var interestCount: String?
     @Option(name: .customLong("routing-iterations"), help: "Dynamic-routing iterations (3).") var routingIterations: String?
     @Option(name: .customLong("routing-init"), help: "Routing-logit start: gaussian (per sample) or zero.") var routingInit: String?
-    @Option(name: .customLong("routing-sigma"), help: "Standard deviation of the Gaussian logit start (1).") var routingSigma: String?
+    @Option(name: .customLong("routing-sigma"), help: "Standard deviation of the Gaussian logit start (0.1).") var routingSigma: String?
+    @Option(name: .customLong("bilinear-init-scale"), help: "Initial std of S in units of 1/sqrt(d) (1).") var bilinearInitScale: String?
     @Option(name: .customLong("stop-gradient-routing"), help: "No gradient through routing-logit updates (true).") var stopGradientRouting: String?
     @Option(name: .customLong("dynamic-interests"), help: "K'_u = max(1, min(K, floor(log2 n))) (true).") var dynamicInterests: String?
     @Option(name: .customLong("use-profile"), help: "Use user-profile features when the dataset has them (true).") var useProfile: String?
@@ -32,7 +33,7 @@ struct ConfigOverrides: ParsableArguments {
     var given: [(String, String)] {
         let pairs: [(String, String?)] = [
             ("embedding-size", embeddingSize), ("max-history-length", maxHistoryLength), ("interest-count", interestCount),
-            ("routing-iterations", routingIterations), ("routing-init", routingInit), ("routing-sigma", routingSigma),
+            ("routing-iterations", routingIterations), ("routing-init", routingInit), ("routing-sigma", routingSigma), ("bilinear-init-scale", bilinearInitScale),
             ("stop-gradient-routing", stopGradientRouting), ("dynamic-interests", dynamicInterests), ("use-profile", useProfile),
             ("profile-dropout", profileDropout), ("mlp-hidden", mlpHidden), ("attention-power", attentionPower),
             ("negatives", negatives), ("sampler", sampler), ("shared-negatives", sharedNegatives), ("logq-correction", logqCorrection),
