@@ -66,8 +66,9 @@ struct DemoCommand: ParsableCommand {
         for (name, result, seconds) in results {
             let r20 = result[cutoff: 20]?.recall ?? 0
             guard let r50 = result[cutoff: 50] else { continue }
-            print(String(format: "%-13@  %9.4f  %9.4f  %6.4f  %7.4f  %12.4f  %@", name, r20, r50.recall, r50.hitRate, r50.ndcg, r50.precision,
-                         seconds > 0 ? Terminal.duration(seconds) : "-"))
+            let padded = name.padding(toLength: 13, withPad: " ", startingAt: 0)
+            print(padded + String(format: "  %9.4f  %9.4f  %6.4f  %7.4f  %12.4f  ", r20, r50.recall, r50.hitRate, r50.ndcg, r50.precision)
+                  + (seconds > 0 ? Terminal.duration(seconds) : "-"))
         }
         if let trainedMIND { showInterests(trainedMIND, data: data) }
     }

@@ -76,7 +76,8 @@ struct RecommendCommand: ParsableCommand {
         for (rank, entry) in result.items.enumerated() {
             var title = ""
             if let titles, let data, let index = data.items.index(of: entry) { title = titles[Int(index)] }
-            print(String(format: "%4d  %-10@  %7.4f  %8d  %@", rank + 1, entry, result.scores[rank], result.interests[rank], title))
+            print(String(format: "%4d  ", rank + 1) + entry.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + String(format: "  %7.4f  %8d  ", result.scores[rank], result.interests[rank]) + title)
         }
     }
 }
