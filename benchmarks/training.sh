@@ -20,4 +20,6 @@ done
 for model in mind youtubednn; do
     $MIND bench training --model "$model" --threads 2 --steps "$STEPS" --negatives 1000 --shared-negatives true --mlp-hidden 256
 done
+# torch with OpenMP's default spin-waiting, then passive waiting; BENCHMARKS.md quotes the faster.
+$PY benchmarks/reference/torch_rechub_mind.py --threads 1,2 --steps 200 --windows 3
 OMP_WAIT_POLICY=PASSIVE $PY benchmarks/reference/torch_rechub_mind.py --threads 1,2 --steps 200 --windows 3
