@@ -72,12 +72,14 @@ struct RecommendCommand: ParsableCommand {
         if unknown > 0 { Terminal.note("warning: \(unknown) unknown item id(s) in the history were skipped") }
         let result = results[0]
         let titles = data?.itemTitles
-        print("rank  item        score    interest  title")
+        print("rank    score  interest  item")
         for (rank, entry) in result.items.enumerated() {
             var title = ""
             if let titles, let data, let index = data.items.index(of: entry) { title = titles[Int(index)] }
-            print(String(format: "%4d  ", rank + 1) + entry.padding(toLength: 10, withPad: " ", startingAt: 0)
-                  + String(format: "  %7.4f  %8d  ", result.scores[rank], result.interests[rank]) + title)
+            // Ids are printed whole (on MovieLens from RecBole they are the titles); a title only when it adds something.
+            let id = entry.count >= 10 ? entry : entry.padding(toLength: 10, withPad: " ", startingAt: 0)
+            print(String(format: "%4d  %7.4f  %8d  ", rank + 1, result.scores[rank], result.interests[rank]) + id
+                  + (title.isEmpty || title == entry ? "" : "  (\(title))"))
         }
     }
 }
