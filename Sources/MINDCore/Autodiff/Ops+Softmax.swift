@@ -2,12 +2,7 @@
 /// 0 removes). A fully masked slice gives all zeros instead of NaN.
 extension Tape {
     public func softmax(_ a: Variable, axis: Int, mask: Tensor? = nil) -> Variable {
-        let x = a.value
-        if let mask { precondition(mask.shape == x.shape, "softmax mask shape \(mask.shape) differs from \(x.shape).") }
-        let (outer, length, inner) = x.shape.split(at: axis)
-        let out = Tensor(shape: x.shape) { o in
-            Self.softmaxKernel(x.storage, mask?.storage, o, outer: outer, length: length, inner: inner, logarithm: false)
-        }
+        let (x, out, outer, length, inner) = Self.softmaxForward(a.value, axis: axis, mask: mask, logarithm: false)
         return record(out) { g, acc in
             // dx = y * (g - sum(g * y)) along the axis.
             let ga = Tensor(shape: x.shape) { d in
@@ -31,12 +26,7 @@ extension Tape {
 
     /// log(softmax(x)); masked positions hold 0 and get no gradient.
     public func logSoftmax(_ a: Variable, axis: Int, mask: Tensor? = nil) -> Variable {
-        let x = a.value
-        if let mask { precondition(mask.shape == x.shape, "logSoftmax mask shape \(mask.shape) differs from \(x.shape).") }
-        let (outer, length, inner) = x.shape.split(at: axis)
-        let out = Tensor(shape: x.shape) { o in
-            Self.softmaxKernel(x.storage, mask?.storage, o, outer: outer, length: length, inner: inner, logarithm: true)
-        }
+        let (x, out, outer, length, inner) = Self.softmaxForward(a.value, axis: axis, mask: mask, logarithm: true)
         return record(out) { g, acc in
             // dx = g - softmax * sum(g) along the axis, restricted to unmasked positions.
             if inner == 1 {
@@ -64,6 +54,18 @@ extension Tape {
             }
             acc.add(ga, to: a)
         }
+    }
+
+    /// The forward pass shared by softmax and log-softmax, with the [outer, axis, inner] view.
+    static func softmaxForward(
+        _ x: Tensor, axis: Int, mask: Tensor?, logarithm: Bool
+    ) -> (input: Tensor, output: Tensor, outer: Int, length: Int, inner: Int) {
+        if let mask { precondition(mask.shape == x.shape, "softmax mask shape \(mask.shape) differs from \(x.shape).") }
+        let (outer, length, inner) = x.shape.split(at: axis)
+        let out = Tensor(shape: x.shape) { o in
+            softmaxKernel(x.storage, mask?.storage, o, outer: outer, length: length, inner: inner, logarithm: logarithm)
+        }
+        return (x, out, outer, length, inner)
     }
 
     static func softmaxKernel(
