@@ -70,12 +70,14 @@ struct TrainCommand: ParsableCommand {
 /// shared by `mind train` and `mind demo`.
 enum TrainingSession {
     static func run(data: Dataset, datasetURL: URL, settings: ModelConfig, outputURL: URL, resume: Bool) throws -> TrainerState {
+        let schema = DataSchema(dataset: data)
+        let trainingData = TrainingData(dataset: data)
         if !resume {
-            try ModelBundle(config: settings, schema: DataSchema(dataset: data), itemIDs: data.items.ids,
-                            datasetPath: datasetURL.standardizedFileURL.path, itemPopularity: data.itemTrainingCounts()).write(to: outputURL)
+            try ModelBundle(config: settings, schema: schema, itemIDs: data.items.ids,
+                            datasetPath: datasetURL.standardizedFileURL.path, itemPopularity: trainingData.popularity).write(to: outputURL)
         }
-        let recommender = RecommenderModel(config: settings, schema: DataSchema(dataset: data))
-        let trainer = Trainer(model: recommender, data: TrainingData(dataset: data), directory: outputURL)
+        let recommender = RecommenderModel(config: settings, schema: schema)
+        let trainer = Trainer(model: recommender, data: trainingData, directory: outputURL)
         if resume { try trainer.resume() }
         if !data.evaluationCases(.valid).isEmpty {
             trainer.validate = { model in

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MINDCore
 import MINDNN
+import MINDData
 @testable import MINDModels
 
 @Suite("Training: gradients, resume, threads, planted interests")
@@ -30,7 +31,8 @@ struct TrainingTests {
         config.stopGradientThroughRouting = false  // the true derivative, comparable with finite differences
         config.sampler = sampler
         let profileSpec = UserFeatureSpec(name: "age", vocabulary: ["?", "young", "old"])
-        let genre = FeatureColumn(name: "genre", vocabulary: ["?", "a", "b"], offsets: [0, 1, 3, 3, 4, 5, 6], values: [1, 1, 2, 2, 1, 2])
+        let genre = CategoricalFeature(name: "genre", vocabulary: [CategoricalFeature.unknown, "a", "b"], offsets: [0, 1, 3, 3, 4, 5, 6],
+                                       values: [1, 1, 2, 2, 1, 2], isMultiValued: true)
         let schema = DataSchema(itemCount: 6, itemFeatures: [genre], userFeatures: [profileSpec])
         let model = RecommenderModel(config: config, schema: schema)
         let sampling = NegativeSampling(kind: sampler, popularity: [5, 4, 3, 2, 1, 1])

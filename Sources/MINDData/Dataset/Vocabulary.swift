@@ -25,7 +25,7 @@ public struct Vocabulary: Sendable, Equatable {
 }
 
 /// A categorical attribute of users or items, stored CSR-style so multi-valued features (genres) fit.
-public struct CategoricalFeature: Sendable, Equatable {
+public struct CategoricalFeature: Sendable, Equatable, Codable {
     /// Column name in the source file, e.g. "genre".
     public var name: String
     /// Value labels; index 0 is reserved for unknown or missing.

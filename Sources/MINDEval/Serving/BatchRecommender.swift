@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MINDCore
+import MINDData
 import MINDModels
 import MINDRetrieval
 #if canImport(Glibc)
@@ -12,16 +13,14 @@ public struct BatchRecommender {
     public let model: RecommenderModel
     public let bundle: ModelBundle
     let index: ExactIndex
-    let itemIndex: [String: Int32]
+    let itemIndex: Vocabulary
     let popular: MostPopular
 
     public init(model: RecommenderModel, bundle: ModelBundle) {
         self.model = model
         self.bundle = bundle
         index = ExactIndex(items: model.itemMatrix())
-        var lookup: [String: Int32] = [:]
-        for (i, id) in bundle.itemIDs.enumerated() { lookup[id] = Int32(i) }
-        itemIndex = lookup
+        itemIndex = Vocabulary(ids: bundle.itemIDs)
         popular = MostPopular(counts: bundle.itemPopularity)
     }
 
@@ -53,7 +52,7 @@ public struct BatchRecommender {
         for request in requests {
             var known: [Int32] = []
             for id in request.items {
-                if let index = itemIndex[id] { known.append(index) } else { unknown += 1 }
+                if let index = itemIndex.index(of: id) { known.append(index) } else { unknown += 1 }
             }
             histories.append(known)
         }

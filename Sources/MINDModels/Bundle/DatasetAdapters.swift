@@ -5,9 +5,7 @@ extension DataSchema {
     public init(dataset: Dataset) {
         self.init(
             itemCount: dataset.itemCount,
-            itemFeatures: dataset.itemFeatures.map {
-                FeatureColumn(name: $0.name, vocabulary: $0.vocabulary, offsets: $0.offsets, values: $0.values)
-            },
+            itemFeatures: dataset.itemFeatures,
             userFeatures: dataset.userFeatures.map { UserFeatureSpec(name: $0.name, vocabulary: $0.vocabulary) })
     }
 }
@@ -26,14 +24,7 @@ extension TrainingData {
 extension Dataset {
     /// [userCount * F] profile value indices, 0 where a user has no value.
     public static func profileMatrix(_ dataset: Dataset) -> [Int32] {
-        let featureCount = dataset.userFeatures.count
-        var profiles = [Int32](repeating: 0, count: dataset.userCount * featureCount)
-        for (f, feature) in dataset.userFeatures.enumerated() {
-            for user in 0..<min(dataset.userCount, feature.entityCount) {
-                if let value = feature.values(of: user).first { profiles[user * featureCount + f] = value }
-            }
-        }
-        return profiles
+        (0..<dataset.userCount).flatMap { dataset.profile(ofUser: $0) }
     }
 
     /// The profile of one user, [F].

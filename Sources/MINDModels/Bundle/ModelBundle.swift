@@ -74,6 +74,9 @@ public struct ModelBundle {
         }
         var ids = text.components(separatedBy: "\n")
         if ids.last == "" { ids.removeLast() }
+        guard Set(ids).count == ids.count else {
+            throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "repeats an item id")
+        }
         guard ids.count == schema.itemCount else {
             throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "has \(ids.count) ids, the schema has \(schema.itemCount) items")
         }

@@ -1,4 +1,5 @@
 import MINDCore
+import MINDData
 import MINDNN
 
 /// Item vectors: the item-id embedding plus each side feature's mean-pooled embedding.
@@ -7,7 +8,7 @@ import MINDNN
 public final class ItemTower {
     public let identity: Embedding
     public let featureEmbeddings: [Embedding]
-    public let features: [FeatureColumn]
+    public let features: [CategoricalFeature]
 
     public init(schema: DataSchema, dimension: Int, generator: inout SeededGenerator) {
         identity = Embedding(name: "item.id", count: schema.itemCount, dimension: dimension, generator: &generator)

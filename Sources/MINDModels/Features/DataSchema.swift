@@ -1,29 +1,8 @@
-/// A categorical feature of items or users as the model stores it: a vocabulary and, per
-/// entity, a list of value indices (CSR). Value 0 means unknown or missing.
-public struct FeatureColumn: Codable, Equatable, Sendable {
-    public var name: String
-    /// External value of each index; index 0 is the unknown value.
-    public var vocabulary: [String]
-    /// Entity e's values are `values[offsets[e] ..< offsets[e + 1]]`.
-    public var offsets: [Int32]
-    public var values: [Int32]
+import MINDData
 
-    public init(name: String, vocabulary: [String], offsets: [Int32], values: [Int32]) {
-        precondition(offsets.first == 0 && offsets.last.map(Int.init) == values.count,
-                     "Feature '\(name)' has offsets that do not cover its \(values.count) values.")
-        self.name = name
-        self.vocabulary = vocabulary
-        self.offsets = offsets
-        self.values = values
-    }
-
-    public var entityCount: Int { offsets.count - 1 }
+extension CategoricalFeature {
+    /// Number of values, the size of the feature's embedding table.
     public var cardinality: Int { vocabulary.count }
-
-    @inline(__always)
-    public func values(of entity: Int) -> ArraySlice<Int32> {
-        values[Int(offsets[entity])..<Int(offsets[entity + 1])]
-    }
 
     /// The CSR rows of the given entities, in that order.
     public func subset(_ entities: [Int32]) -> (offsets: [Int32], values: [Int32]) {
@@ -42,11 +21,11 @@ public struct FeatureColumn: Codable, Equatable, Sendable {
 /// the user-profile features (vocabularies only; values come with each request or sample).
 public struct DataSchema: Codable, Equatable, Sendable {
     public var itemCount: Int
-    public var itemFeatures: [FeatureColumn]
+    public var itemFeatures: [CategoricalFeature]
     /// Name and vocabulary of each single-valued user-profile feature.
     public var userFeatures: [UserFeatureSpec]
 
-    public init(itemCount: Int, itemFeatures: [FeatureColumn], userFeatures: [UserFeatureSpec]) {
+    public init(itemCount: Int, itemFeatures: [CategoricalFeature], userFeatures: [UserFeatureSpec]) {
         self.itemCount = itemCount
         self.itemFeatures = itemFeatures
         self.userFeatures = userFeatures
