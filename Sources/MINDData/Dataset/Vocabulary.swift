@@ -49,6 +49,21 @@ public struct CategoricalFeature: Sendable, Equatable, Codable {
     /// The label of value index 0.
     public static let unknown = "<unknown>"
 
+    enum CodingKeys: String, CodingKey { case name, vocabulary, offsets, values, isMultiValued }
+
+    /// Decodes a feature; `isMultiValued` may be absent (model schemas written before it was stored).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        vocabulary = try container.decode([String].self, forKey: .vocabulary)
+        offsets = try container.decode([Int32].self, forKey: .offsets)
+        values = try container.decode([Int32].self, forKey: .values)
+        isMultiValued = try container.decodeIfPresent(Bool.self, forKey: .isMultiValued) ?? false
+        guard offsets.first == 0, Int(offsets.last ?? -1) == values.count, offsets.count >= 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .offsets, in: container, debugDescription: "feature '\(name)': offsets do not span its values")
+        }
+    }
+
     /// Number of entities (items or users) described.
     public var entityCount: Int { offsets.count - 1 }
 

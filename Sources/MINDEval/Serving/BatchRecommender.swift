@@ -117,6 +117,7 @@ public struct BatchRecommender {
         do {
             defer { try? handle.close() }
             let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]  // the same input gives the same bytes
             let chunk = 512
             for chunkStart in stride(from: 0, to: requests.count, by: chunk) {
                 let (results, skipped) = recommend(Array(requests[chunkStart..<min(chunkStart + chunk, requests.count)]), top: top)
