@@ -4,14 +4,8 @@
 # Each is run with OpenBLAS's default core choice and with OPENBLAS_CORETYPE=Haswell.
 #
 #   benchmarks/kernels.sh > benchmarks/results/kernels.jsonl
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-./scripts/setup.sh
-swift build -c release 2>&1 | tail -1 >&2
-bash benchmarks/reference/setup-venv.sh >&2
-PY=${MIND_CACHE:-$HOME/.cache/mind}/venv-torch/bin/python
-MIND=.build/release/mind
+source "$(dirname "$0")/common.sh"
+use_torch_venv
 for core in default Haswell; do
     for threads in 1 2; do
         if [ "$core" = default ]; then

@@ -6,13 +6,7 @@
 #
 #   benchmarks/quality.sh                          # writes benchmarks/results/quality-*.json
 #   SPLITS=leave-one-out EPOCHS=4 benchmarks/quality.sh
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-./scripts/setup.sh
-swift build -c release 2>&1 | tail -1 >&2
-MIND=$ROOT/.build/release/mind
-CACHE=${MIND_CACHE:-$HOME/.cache/mind}
+source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-quality}
 OUT=$ROOT/benchmarks/results
 EPOCHS=${EPOCHS:-20}
@@ -31,8 +25,7 @@ for split in ${SPLITS:-users leave-one-out}; do
     $MIND evaluate --most-popular --dataset "$WORK/$split" --split test --json "$OUT/quality-$split-most-popular.json"
 done
 if [ "${REFERENCE:-0}" = 1 ]; then
-    bash benchmarks/reference/setup-venv.sh >&2
-    PY=$CACHE/venv-torch/bin/python
+    use_torch_venv
     $MIND bench export-split --dataset "$WORK/users" --output "$WORK/jsonl"
     $PY benchmarks/reference/torch_rechub_quality.py --train "$WORK/jsonl/train.jsonl" --test "$WORK/jsonl/test.jsonl" \
         --top 50 --negatives 3 --threads 2 | tee "$OUT/quality-users-torch-rechub.json"

@@ -5,14 +5,8 @@
 # --mlp-hidden "" for the like-for-like row, and with its defaults as a second row.
 #
 #   benchmarks/training.sh > benchmarks/results/training.jsonl
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-./scripts/setup.sh
-swift build -c release 2>&1 | tail -1 >&2
-bash benchmarks/reference/setup-venv.sh >&2
-PY=${MIND_CACHE:-$HOME/.cache/mind}/venv-torch/bin/python
-MIND=.build/release/mind
+source "$(dirname "$0")/common.sh"
+use_torch_venv
 STEPS=${STEPS:-400}
 for threads in 1 2; do
     $MIND bench training --threads "$threads" --steps "$STEPS" --negatives 3 --shared-negatives false --mlp-hidden ""
