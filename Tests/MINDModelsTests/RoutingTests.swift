@@ -29,7 +29,7 @@ struct RoutingTests {
         let logits = tower.initialLogits(batch: batch)  // [1, K=2, L=2]
         let capsules = tower.routeWithConstantLogits(
             tape, predictions: tape.matmul(behaviours, tape.parameter(tower.bilinear)), logits: logits,
-            mask: Tensor(shape: [1, 2, 2], repeating: 1)).value
+            mask: Tensor(shape: [1, 2, 2], repeating: 1)).0.value
 
         // The same two iterations written out: w = softmax over interests per behaviour,
         // z_j = sum_i w_ij u_i, u_j = squash(z_j), b_ij += u_j . u_i.
@@ -70,8 +70,8 @@ struct RoutingTests {
         let batch = UserBatch(histories: [[1, 2, 3, 4], [5, 6, 7, 8]], profiles: [], maxLength: 4, routingSeeds: [1, 2])
         let logits = tower.initialLogits(batch: batch)
         let mask = Tensor(shape: [2, 3, 4], repeating: 1)
-        let a = tower.routeWithConstantLogits(tape, predictions: predictions, logits: logits, mask: mask).value
-        let b = tower.routeDifferentiably(tape, predictions: predictions, logits: logits, mask: mask).value
+        let a = tower.routeWithConstantLogits(tape, predictions: predictions, logits: logits, mask: mask).0.value
+        let b = tower.routeDifferentiably(tape, predictions: predictions, logits: logits, mask: mask).0.value
         #expect(a.maxAbsoluteDifference(b) < 1e-6)
     }
 
@@ -145,5 +145,31 @@ struct RoutingTests {
                 #expect(abs(sharp.storage[user * 3 + c] - interests.storage[(user * 3 + best) * 3 + c]) < 1e-3)
             }
         }
+    }
+
+    @Test func servingRoutingWeightsSumToOneOverActiveInterests() throws {
+        var config = tinyConfig()
+        config.embeddingSize = 6
+        config.interestCount = 4
+        config.dynamicInterestCount = true
+        config.maxHistoryLength = 10
+        let model = RecommenderModel(config: config, schema: DataSchema(itemCount: 20, itemFeatures: [], userFeatures: []))
+        // 9 behaviours: K' = 3 of 4 interests; 4 behaviours: K' = 2. Both padded to 10.
+        let histories: [ArraySlice<Int32>] = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13]]
+        let routing = try #require(model.routing(histories: histories, profiles: []))
+        #expect(routing.weights.shape == [2, 4, 10])
+        #expect(routing.capsules.shape == [2, 4, 6])
+        for (user, (count, active)) in [(9, 3), (4, 2)].enumerated() {
+            #expect(routing.interestMask[(user * 4)..<(user * 4 + 4)] == ArraySlice((0..<4).map { $0 < active ? 1 : 0 }))
+            for position in 0..<10 {
+                let column = (0..<4).map { routing.weights.storage[(user * 4 + $0) * 10 + position] }
+                // A real behaviour spreads weight 1 over the active interests; padding and unused interests get none.
+                #expect(abs(column.reduce(0, +) - (position < count ? 1 : 0)) < 1e-5)
+                #expect(column[active...].allSatisfy { $0 == 0 })
+            }
+        }
+        // Routing at serving is seeded by the history's content: the same history, the same weights.
+        let again = try #require(model.routing(histories: histories, profiles: []))
+        #expect(again.weights.storage == routing.weights.storage)
     }
 }

@@ -20,8 +20,12 @@ struct TrainingTests {
         return config
     }
 
-    @Test("gradient of the whole MIND loss matches finite differences", arguments: [NegativeSampler.full, .logUniform])
-    func wholeLossGradient(sampler: NegativeSampler) {
+    @Test("gradient of the whole MIND loss matches finite differences (sampler, negative scoring, shared negatives)", arguments: [
+        (NegativeSampler.full, NegativeScoring.attended, true), (.logUniform, .attended, true),
+        (.full, .maxInterest, true), (.logUniform, .maxInterest, true), (.logUniform, .maxInterest, false),
+    ])
+    func wholeLossGradient(setting: (sampler: NegativeSampler, scoring: NegativeScoring, shared: Bool)) {
+        let sampler = setting.sampler
         var config = smallConfig()
         config.embeddingSize = 4
         config.interestCount = 2
@@ -30,6 +34,8 @@ struct TrainingTests {
         config.attentionPower = 1
         config.stopGradientThroughRouting = false  // the true derivative, comparable with finite differences
         config.sampler = sampler
+        config.negativeScoring = setting.scoring
+        config.sharedNegatives = setting.shared
         let profileSpec = UserFeatureSpec(name: "age", vocabulary: ["?", "young", "old"])
         let genre = CategoricalFeature(name: "genre", vocabulary: [CategoricalFeature.unknown, "a", "b"], offsets: [0, 1, 3, 3, 4, 5, 6],
                                        values: [1, 1, 2, 2, 1, 2], isMultiValued: true)

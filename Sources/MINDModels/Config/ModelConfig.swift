@@ -19,6 +19,14 @@ public enum NegativeSampler: String, Codable, CaseIterable, Sendable {
     case full
 }
 
+/// Which user vector scores the sampled negatives in MIND's training loss.
+public enum NegativeScoring: String, Codable, CaseIterable, Sendable {
+    /// The label-aware attended vector, as for the target (the paper).
+    case attended
+    /// Each negative's best interest, max_k e . u_k: the score serving ranks by.
+    case maxInterest = "max-interest"
+}
+
 /// How routing logits start for each sample.
 public enum RoutingInitialisation: String, Codable, CaseIterable, Sendable {
     case gaussian
@@ -54,6 +62,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var mlpHidden: [Int] = [256]
     /// Label-aware attention power p; `.infinity` is the hard (argmax) attention.
     public var attentionPower: Float = .infinity
+    /// How negatives are scored against a multi-interest user (the target always uses attention).
+    public var negativeScoring: NegativeScoring = .attended
+    /// Hard-negative emphasis beta: negatives weighted by exp(beta * score); 0 is plain sampled softmax.
+    public var hardNegativeBeta: Float = 0
     /// Negatives per sample (per batch when shared or in-batch).
     public var negatives: Int = 1000
     public var sampler: NegativeSampler = .logUniform
@@ -84,7 +96,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
              routingInitialisation = "routing-init", routingSigma = "routing-sigma", bilinearInitScale = "bilinear-init-scale",
              stopGradientThroughRouting = "stop-gradient-routing", dynamicInterestCount = "dynamic-interests",
              useProfile = "use-profile", profileDropout = "profile-dropout", mlpHidden = "mlp-hidden",
-             attentionPower = "attention-power", negatives, sampler, sharedNegatives = "shared-negatives",
+             attentionPower = "attention-power", negativeScoring = "negative-scoring", hardNegativeBeta = "hard-negative-beta", negatives, sampler, sharedNegatives = "shared-negatives",
              logQCorrection = "logq-correction", learningRate = "learning-rate", weightDecay = "weight-decay",
              batchSize = "batch-size", epochs, patience, shards, threads, seed
     }
@@ -113,6 +125,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         } else {
             attentionPower = try c.decodeIfPresent(Float.self, forKey: .attentionPower) ?? d.attentionPower
         }
+        negativeScoring = try c.decodeIfPresent(NegativeScoring.self, forKey: .negativeScoring) ?? d.negativeScoring
+        hardNegativeBeta = try c.decodeIfPresent(Float.self, forKey: .hardNegativeBeta) ?? d.hardNegativeBeta
         negatives = try c.decodeIfPresent(Int.self, forKey: .negatives) ?? d.negatives
         sampler = try c.decodeIfPresent(NegativeSampler.self, forKey: .sampler) ?? d.sampler
         sharedNegatives = try c.decodeIfPresent(Bool.self, forKey: .sharedNegatives) ?? d.sharedNegatives
@@ -143,6 +157,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         try c.encode(profileDropout, forKey: .profileDropout)
         try c.encode(mlpHidden, forKey: .mlpHidden)
         if attentionPower.isFinite { try c.encode(attentionPower, forKey: .attentionPower) } else { try c.encode("inf", forKey: .attentionPower) }
+        try c.encode(negativeScoring, forKey: .negativeScoring)
+        try c.encode(hardNegativeBeta, forKey: .hardNegativeBeta)
         try c.encode(negatives, forKey: .negatives)
         try c.encode(sampler, forKey: .sampler)
         try c.encode(sharedNegatives, forKey: .sharedNegatives)
@@ -230,6 +246,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             }
             mlpHidden = sizes
         case "attention-power": attentionPower = try ModelConfig.parsePower(text)
+        case "negative-scoring": negativeScoring = try choice(NegativeScoring.self)
+        case "hard-negative-beta": hardNegativeBeta = try number()
         case "negatives": negatives = try integer()
         case "sampler": sampler = try choice(NegativeSampler.self)
         case "shared-negatives": sharedNegatives = try boolean()

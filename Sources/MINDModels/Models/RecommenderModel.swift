@@ -1,3 +1,4 @@
+import Foundation
 import MINDCore
 import MINDNN
 
@@ -56,31 +57,37 @@ public final class RecommenderModel {
         let userVector = attend(tape, interests: user, labels: targetVectors)  // [B, d]
 
         // logits[b, 0] is the target; the other columns are the candidates.
-        var logits: Variable
-        var candidateItems: [Int32]  // per column (shared) or per row-major entry (per sample)
-        var perSample = false
         let positive = tape.reshape(
             tape.batchedMatmul(tape.reshape(userVector, [b, 1, d]), tape.reshape(targetVectors, [b, 1, d]), transposeB: true), [b, 1])
+        let candidateItems: [Int32]  // per column (shared) or per row-major entry (per sample)
+        let candidateScores: Variable  // [B, C]
+        var perSample = false
         switch config.sampler {
         case .full:
             candidateItems = (0..<Int32(items.itemCount)).map { $0 }
-            logits = tape.concat([positive, tape.matmul(userVector, itemVectors, transposeB: true)], axis: 1)
+            candidateScores = scoreShared(tape, user: user, attended: userVector, candidates: itemVectors)
         case .inBatch:
             candidateItems = targets
-            logits = tape.concat([positive, tape.matmul(userVector, targetVectors, transposeB: true)], axis: 1)
+            candidateScores = scoreShared(tape, user: user, attended: userVector, candidates: targetVectors)
         default:
             candidateItems = negatives
             if config.sharedNegatives {
                 let negativeVectors = tape.gather(itemVectors, indices: local.map(negatives))  // [N, d]
-                logits = tape.concat([positive, tape.matmul(userVector, negativeVectors, transposeB: true)], axis: 1)
+                candidateScores = scoreShared(tape, user: user, attended: userVector, candidates: negativeVectors)
             } else {
                 perSample = true
                 let n = config.negatives
-                let negativeVectors = tape.gather(itemVectors, indices: local.map(negatives), indexShape: [b, n])
-                let scores = tape.batchedMatmul(tape.reshape(userVector, [b, 1, d]), negativeVectors, transposeB: true)  // [B, 1, N]
-                logits = tape.concat([positive, tape.reshape(scores, [b, n])], axis: 1)
+                let negativeVectors = tape.gather(itemVectors, indices: local.map(negatives), indexShape: [b, n])  // [B, N, d]
+                if scoresByBestInterest(user) {
+                    let scores = tape.batchedMatmul(user.vectors, negativeVectors, transposeB: true)  // [B, K, N]
+                    candidateScores = bestInterestScores(tape, scores: scores, user: user)
+                } else {
+                    let scores = tape.batchedMatmul(tape.reshape(userVector, [b, 1, d]), negativeVectors, transposeB: true)  // [B, 1, N]
+                    candidateScores = tape.reshape(scores, [b, n])
+                }
             }
         }
+        var logits = tape.concat([positive, candidateScores], axis: 1)
         let columns = logits.shape[1]
         var mask = Tensor(shape: [b, columns], repeating: 1)
         var correction = Tensor.zeros([b, columns])
@@ -95,10 +102,53 @@ public final class RecommenderModel {
                 if correct { correction.storage[sample * columns + column] = sampling.logProbability[Int(item)] }
             }
         }
+        let rawScores = logits.value
         if correct { logits = tape.subtract(logits, tape.constant(correction)) }
+        if config.hardNegativeBeta > 0 {
+            logits = tape.add(logits, tape.constant(hardNegativeWeights(scores: rawScores, mask: mask)))
+        }
         let logProbabilities = tape.logSoftmax(logits, axis: 1, mask: mask)
         let targetLogProbabilities = tape.pick(logProbabilities, columns: [Int32](repeating: 0, count: b))
         return tape.scale(tape.mean(targetLogProbabilities), by: -1)
+    }
+
+    /// Hard-negative emphasis (REMI's interest-aware hard negatives, Xie et al. 2023): each
+    /// sampled negative's term in the softmax is weighted by n * softmax_j(beta * score_j) over
+    /// the sample's n valid negatives, a constant; beta = 0 gives weight 1 to every negative.
+    /// Returns log weights, [B, C] with column 0 (the target) zero.
+    func hardNegativeWeights(scores: Tensor, mask: Tensor) -> Tensor {
+        let b = scores.shape[0], columns = scores.shape[1], beta = config.hardNegativeBeta
+        var logWeights = Tensor.zeros([b, columns])
+        for sample in 0..<b {
+            let row = sample * columns
+            let valid = (1..<columns).filter { mask.storage[row + $0] != 0 }
+            guard let top = valid.map({ beta * scores.storage[row + $0] }).max() else { continue }
+            let logSum = Foundation.log(valid.reduce(Float(0)) { $0 + Foundation.exp(beta * scores.storage[row + $1] - top) }) + top
+            let logCount = Foundation.log(Float(valid.count))
+            for column in valid { logWeights.storage[row + column] = logCount + beta * scores.storage[row + column] - logSum }
+        }
+        return logWeights
+    }
+
+    /// Whether negatives are scored by their best interest rather than the attended vector.
+    private func scoresByBestInterest(_ user: UserInterests) -> Bool {
+        config.negativeScoring == .maxInterest && user.interestCount > 1
+    }
+
+    /// Scores of candidates shared by the batch ([C, d]): [B, C].
+    private func scoreShared(_ tape: Tape, user: UserInterests, attended: Variable, candidates: Variable) -> Variable {
+        guard scoresByBestInterest(user) else { return tape.matmul(attended, candidates, transposeB: true) }
+        let b = attended.shape[0], k = user.interestCount, d = attended.shape[1]
+        let scores = tape.matmul(tape.reshape(user.vectors, [b * k, d]), candidates, transposeB: true)  // [B*K, C]
+        return bestInterestScores(tape, scores: tape.reshape(scores, [b, k, candidates.shape[0]]), user: user)
+    }
+
+    /// max_k over the active interests of scores [B, K, C]: [B, C].
+    private func bestInterestScores(_ tape: Tape, scores: Variable, user: UserInterests) -> Variable {
+        let b = scores.shape[0], k = scores.shape[1]
+        // Unused interests must never be the max: push their scores far down.
+        let offsets = Tensor(shape: [b, k, 1], storage: user.mask.map { $0 != 0 ? 0 : -1e9 })
+        return tape.max(tape.add(scores, tape.constant(offsets)), axis: 1)
     }
 
     /// Label-aware attention: v_u = sum_k softmax_k(p * e_label . u_k) u_k over the active
@@ -129,6 +179,27 @@ public final class RecommenderModel {
     /// Interests of users given only their histories (and profiles, [B * F] or empty for
     /// unknown): vectors [B, K, d] and mask [B * K]. Deterministic per history.
     public func encode(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (vectors: Tensor, mask: [Float]) {
+        let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
+        return withExtendedLifetime(tape) {  // variables read their values through the tape
+            let user = users.interests(tape, batch: batch, behaviours: behaviours)
+            return (user.vectors.value, user.mask)
+        }
+    }
+
+    /// MIND's routing of the given histories (capsules before the MLP, coupling weights),
+    /// as `encode` computes it; nil for a model without routing.
+    public func routing(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (capsules: Tensor, weights: Tensor, interestMask: [Float])? {
+        guard let tower = users as? MINDUserTower else { return nil }
+        let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
+        return withExtendedLifetime(tape) {
+            let routing = tower.route(tape, batch: batch, behaviours: behaviours)
+            return (routing.capsules.value, routing.weights, routing.interestMask)
+        }
+    }
+
+    /// The batch and behaviour vectors serving encodes: the most recent items of each history,
+    /// routing seeded by the history's content.
+    private func servingInputs(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (Tape, UserBatch, Variable) {
         let featureCount = usesProfile ? schema.userFeatures.count : 0
         let profileValues = profiles.isEmpty ? [Int32](repeating: 0, count: histories.count * featureCount) : profiles
         let seeds = histories.map { UserBatch.contentSeed($0, base: config.seed) }
@@ -137,8 +208,8 @@ public final class RecommenderModel {
         let local = LocalItems(batch.histories)
         let tape = Tape()
         let itemVectors = items(tape, local.items)
-        let user = interests(tape, batch: batch, itemVectors: itemVectors, local: local)
-        return (user.vectors.value, user.mask)
+        let behaviours = tape.gather(itemVectors, indices: local.map(batch.histories), indexShape: [batch.size, batch.length])
+        return (tape, batch, behaviours)
     }
 }
 

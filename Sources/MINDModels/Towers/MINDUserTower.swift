@@ -32,7 +32,29 @@ public final class MINDUserTower: UserTower {
     }
 
     public func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests {
-        let b = batch.size, l = batch.length, k = config.interestCount, d = config.embeddingSize
+        let b = batch.size, k = config.interestCount, d = config.embeddingSize
+        let routing = route(tape, batch: batch, behaviours: behaviours)
+
+        // Shared MLP over [interest, profile]; unused interests are zeroed.
+        let hidden = mlp(routing.capsules, batch: batch)  // [B, K, d]
+        let masked = tape.multiply(hidden, tape.constant(Tensor(shape: [b, k, 1], storage: routing.interestMask)))
+        precondition(masked.shape == [b, k, d], "MIND interests have shape \(masked.shape), expected \([b, k, d]).")
+        return UserInterests(vectors: masked, mask: routing.interestMask, interestCount: k)
+    }
+
+    /// The outcome of B2I routing for a batch.
+    public struct Routing {
+        /// [B, K, d] squashed interest capsules, before the MLP.
+        public var capsules: Variable
+        /// [B, K, L] the last iteration's coupling weights w_ij (0 for padding and unused interests).
+        public var weights: Tensor
+        /// [B * K] 1 for an interest in use (k < K'_u).
+        public var interestMask: [Float]
+    }
+
+    /// Dynamic routing of a batch's behaviours ([B, L, d]) into up to K capsules.
+    public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Routing {
+        let b = batch.size, l = batch.length, k = config.interestCount
         let predictions = tape.matmul(behaviours, tape.parameter(bilinear))  // u_hat: [B, L, d]
 
         // Which (interest, behaviour) pairs take part: interest k < K'_u and a real behaviour.
@@ -48,15 +70,10 @@ public final class MINDUserTower: UserTower {
             }
         }
         let logits = initialLogits(batch: batch)  // [B, K, L]
-        let capsules = config.stopGradientThroughRouting
+        let (capsules, weights) = config.stopGradientThroughRouting
             ? routeWithConstantLogits(tape, predictions: predictions, logits: logits, mask: routingMask)
-            : routeDifferentiably(tape, predictions: predictions, logits: logits, mask: routingMask)  // [B, K, d]
-
-        // Shared MLP over [interest, profile]; unused interests are zeroed.
-        let hidden = mlp(capsules, batch: batch)  // [B, K, d]
-        let masked = tape.multiply(hidden, tape.constant(Tensor(shape: [b, k, 1], storage: interestMask)))
-        precondition(masked.shape == [b, k, d], "MIND interests have shape \(masked.shape), expected \([b, k, d]).")
-        return UserInterests(vectors: masked, mask: interestMask, interestCount: k)
+            : routeDifferentiably(tape, predictions: predictions, logits: logits, mask: routingMask)
+        return Routing(capsules: capsules, weights: weights, interestMask: interestMask)
     }
 
     /// b_ij at the start of routing: N(0, sigma^2) drawn per sample, or zero.
@@ -85,13 +102,13 @@ public final class MINDUserTower: UserTower {
 
     /// Routing where the logit updates are constants: only the last iteration's
     /// z = w u_hat carries a gradient (to u_hat, hence to S and the behaviours).
-    func routeWithConstantLogits(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> Variable {
+    func routeWithConstantLogits(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (Variable, Tensor) {
         let fixedPredictions = tape.constant(predictions.value)
         var logits = tape.constant(initial)
         for iteration in 0..<config.routingIterations {
             let weights = couplingWeights(tape, logits: logits, mask: mask)
             if iteration == config.routingIterations - 1 {
-                return tape.squash(tape.batchedMatmul(tape.constant(weights.value), predictions))  // [B, K, d]
+                return (tape.squash(tape.batchedMatmul(tape.constant(weights.value), predictions)), weights.value)  // [B, K, d]
             }
             let capsules = tape.squash(tape.batchedMatmul(weights, fixedPredictions))
             logits = tape.add(logits, tape.batchedMatmul(capsules, fixedPredictions, transposeB: true))  // [B, K, L]
@@ -100,16 +117,17 @@ public final class MINDUserTower: UserTower {
     }
 
     /// Routing with gradients through every logit update (the option).
-    func routeDifferentiably(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> Variable {
+    func routeDifferentiably(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (Variable, Tensor) {
         var logits = tape.constant(initial)
         var capsules = predictions
+        var weights = tape.constant(mask)
         for iteration in 0..<config.routingIterations {
-            let weights = couplingWeights(tape, logits: logits, mask: mask)
+            weights = couplingWeights(tape, logits: logits, mask: mask)
             capsules = tape.squash(tape.batchedMatmul(weights, predictions))
             if iteration < config.routingIterations - 1 {
                 logits = tape.add(logits, tape.batchedMatmul(capsules, predictions, transposeB: true))
             }
         }
-        return capsules
+        return (capsules, weights.value)
     }
 }

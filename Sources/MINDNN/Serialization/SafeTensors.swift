@@ -60,7 +60,7 @@ public enum SafeTensors {
                 throw SafeTensorsError.malformed(url.path, "tensor '\(name)' offsets \(offsets) do not match shape \(shape)")
             }
             var storage = [Float](repeating: 0, count: count)
-            storage.withUnsafeMutableBytes { destination in
+            _ = storage.withUnsafeMutableBytes { destination in
                 data.copyBytes(to: destination, from: (base + offsets[0])..<(base + offsets[1]))
             }
             tensors[name] = Tensor(shape: shape, storage: storage)

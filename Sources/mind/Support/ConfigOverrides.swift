@@ -16,6 +16,8 @@ struct ConfigOverrides: ParsableArguments {
     @Option(name: .customLong("profile-dropout"), help: "Share of training samples whose profile is hidden (0.1).") var profileDropout: String?
     @Option(name: .customLong("mlp-hidden"), help: "Hidden sizes of the MLP after routing, comma-separated (256).") var mlpHidden: String?
     @Option(name: .customLong("attention-power"), help: "Label-aware attention power p: a number, or inf for hard attention (inf).") var attentionPower: String?
+    @Option(name: .customLong("negative-scoring"), help: "MIND negatives scored by the attended vector (the paper) or by their best interest, as serving ranks: attended or max-interest (attended).") var negativeScoring: String?
+    @Option(name: .customLong("hard-negative-beta"), help: "Weight sampled negatives by exp(beta * score), emphasising hard ones; 0 is off (0).") var hardNegativeBeta: String?
     @Option(name: .customLong("negatives"), help: "Sampled negatives (per batch when shared) (1000).") var negatives: String?
     @Option(name: .customLong("sampler"), help: "Negative sampler: uniform, log-uniform, in-batch, full (log-uniform).") var sampler: String?
     @Option(name: .customLong("shared-negatives"), help: "One set of negatives for the whole batch (true).") var sharedNegatives: String?
@@ -36,7 +38,7 @@ struct ConfigOverrides: ParsableArguments {
             ("routing-iterations", routingIterations), ("routing-init", routingInit), ("routing-sigma", routingSigma), ("bilinear-init-scale", bilinearInitScale),
             ("stop-gradient-routing", stopGradientRouting), ("dynamic-interests", dynamicInterests), ("use-profile", useProfile),
             ("profile-dropout", profileDropout), ("mlp-hidden", mlpHidden), ("attention-power", attentionPower),
-            ("negatives", negatives), ("sampler", sampler), ("shared-negatives", sharedNegatives), ("logq-correction", logqCorrection),
+            ("negative-scoring", negativeScoring), ("hard-negative-beta", hardNegativeBeta), ("negatives", negatives), ("sampler", sampler), ("shared-negatives", sharedNegatives), ("logq-correction", logqCorrection),
             ("learning-rate", learningRate), ("weight-decay", weightDecay), ("batch-size", batchSize), ("epochs", epochs),
             ("patience", patience), ("shards", shards), ("threads", threads), ("seed", seed),
         ]
