@@ -88,12 +88,37 @@ struct DemoCommand: ParsableCommand {
         }
         print("\nUser \(data.users.ids[Int(chosen.user)]): \(chosen.history.count) movies in the history; the last five:")
         for item in chosen.history.suffix(5) { print("    \(describe(item))") }
-        for interest in 0..<batch.interestCount where batch.isActive(user: 0, interest: interest) {
-            let start = interest * batch.dimension
-            let vector = Array(batch.vectors[start..<(start + batch.dimension)])
-            let top = index.search(query: vector, n: 5, exclude: chosen.history)
-            print("  interest \(interest + 1):")
+        // Which of the routed (most recent) behaviours each interest draws on most.
+        let routed = Array(chosen.history.suffix(model.config.maxHistoryLength))
+        var holds = [[Int32]](repeating: [], count: batch.interestCount)
+        if let routing = model.routing(histories: [ArraySlice(chosen.history)], profiles: []) {
+            let k = routing.weights.shape[1], l = routing.weights.shape[2]
+            for (position, item) in routed.enumerated() {
+                let strongest = (0..<k).max { routing.weights.storage[$0 * l + position] < routing.weights.storage[$1 * l + position] }!
+                holds[strongest].append(item)
+            }
+        }
+        let active = (0..<batch.interestCount).filter { batch.isActive(user: 0, interest: $0) }
+        func vector(_ interest: Int) -> [Float] { Array(batch.vectors[(interest * batch.dimension)..<((interest + 1) * batch.dimension)]) }
+        for interest in active {
+            let top = index.search(query: vector(interest), n: 5, exclude: chosen.history)
+            print("  interest \(interest + 1), leaning most on \(holds[interest].count) of the last \(routed.count) movies\(holds[interest].isEmpty ? "" : ", e.g. " + holds[interest].suffix(2).map { describe($0) }.joined(separator: "; ")):")
             for entry in top { print("    \(describe(entry.item))") }
+        }
+        // Say plainly when routing found no distinct tastes (BENCHMARKS.md, routing study).
+        var cosines: [Float] = []
+        for a in active {
+            for b in active where b > a {
+                let (u, v) = (vector(a), vector(b))
+                let dot = zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }
+                let norms = (u.reduce(0) { $0 + $1 * $1 } * v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+                cosines.append(dot / max(norms, .leastNormalMagnitude))
+            }
+        }
+        if !cosines.isEmpty {
+            let mean = cosines.reduce(0, +) / Float(cosines.count)
+            print(String(format: "  mean cosine between these interests: %.2f", mean)
+                  + (mean > 0.9 ? " (nearly one taste: on MovieLens routing rarely separates a 20-movie history; see BENCHMARKS.md)" : ""))
         }
     }
 }
