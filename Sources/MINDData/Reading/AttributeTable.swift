@@ -49,52 +49,23 @@ public enum AttributeReader {
         var values = [[String]](repeating: [], count: fieldCount)
         var invalidRows: [InvalidRowKind: Int] = [:]
         let lineOffset = file.dataStartLine - 1
-        rows: while true {
-            var failure: DataReadError?
-            switch scanner.next() {
-            case .end:
-                break rows
-            case .failure(let error):
-                failure = error
-            case .record:
-                let line = scanner.recordLine
-                if scanner.fieldCount != fieldCount {
-                    failure = .wrongFieldCount(file: path, line: line, expected: fieldCount, found: scanner.fieldCount)
-                    break
-                }
-                for column in 0..<fieldCount where !FieldParsing.isValidUTF8(scanner.field(column)) {
-                    failure = .invalidUTF8(file: path, line: line, column: column + 1, name: file.columns[column].name)
-                    break
-                }
-                if failure != nil { break }
-                let idField = scanner.field(idIndex)
-                if idField.count == 0 {
-                    failure = .emptyField(file: path, line: line, column: idIndex + 1, name: idColumn)
-                    break
-                }
-                if FieldParsing.containsLineBreak(idField) {
-                    failure = .newlineInField(file: path, line: line, column: idIndex + 1, name: idColumn)
-                    break
-                }
-                let id = scanner.fieldString(idIndex)
-                if let first = firstLine[id] {
-                    failure = .duplicateId(file: path, line: line, id: id, firstLine: first + lineOffset)
-                    break
-                }
-                firstLine[id] = line
-                ids.append(id)
-                for column in 0..<fieldCount where column != idIndex {
-                    values[column].append(scanner.fieldString(column))
-                }
+        let failure = scanner.forEachRecord(expectedFields: fieldCount, skipInvalid: skipInvalid, invalidRows: &invalidRows) { line in
+            for column in 0..<fieldCount where !FieldParsing.isValidUTF8(scanner.field(column)) {
+                return .invalidUTF8(file: path, line: line, column: column + 1, name: file.columns[column].name)
             }
-            if let failure {
-                if skipInvalid, let kind = failure.invalidRowKind {
-                    invalidRows[kind, default: 0] += 1
-                } else {
-                    throw failure.shiftingLines(by: lineOffset)
-                }
+            let idField = scanner.field(idIndex)
+            if idField.count == 0 { return .emptyField(file: path, line: line, column: idIndex + 1, name: idColumn) }
+            if FieldParsing.containsLineBreak(idField) { return .newlineInField(file: path, line: line, column: idIndex + 1, name: idColumn) }
+            let id = scanner.fieldString(idIndex)
+            if let first = firstLine[id] { return .duplicateId(file: path, line: line, id: id, firstLine: first + lineOffset) }
+            firstLine[id] = line
+            ids.append(id)
+            for column in 0..<fieldCount where column != idIndex {
+                values[column].append(scanner.fieldString(column))
             }
+            return nil
         }
+        if let failure { throw failure.shiftingLines(by: lineOffset) }
         let columns = (0..<fieldCount).filter { $0 != idIndex }.map { column in
             AttributeTable.Column(name: file.columns[column].name, type: file.columns[column].type, values: values[column])
         }

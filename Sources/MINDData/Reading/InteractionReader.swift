@@ -114,53 +114,29 @@ public enum InteractionReader {
             return .failure(.notANumber(file: path, line: line, column: column + 1, name: layout.names[column], text: text))
         }
 
-        rows: while true {
-            var failure: DataReadError?
-            switch scanner.next() {
-            case .end:
-                break rows
-            case .failure(let error):
-                failure = error
-            case .record:
-                let line = scanner.recordLine
-                if scanner.fieldCount != layout.fieldCount {
-                    failure = .wrongFieldCount(file: path, line: line, expected: layout.fieldCount, found: scanner.fieldCount)
-                    break
-                }
-                var timestamp = 0.0
-                var rating: Float = 0
-                if let column = layout.timestamp {
-                    switch number(column: column, line: line) {
-                    case .success(let value): timestamp = value
-                    case .failure(let error): failure = error
-                    }
-                }
-                if failure == nil, let column = layout.rating {
-                    switch number(column: column, line: line) {
-                    case .success(let value): rating = Float(value)
-                    case .failure(let error): failure = error
-                    }
-                }
-                if failure != nil { break }
-                guard let user = internId(userInterner, column: layout.user, line: line),
-                    let item = internId(itemInterner, column: layout.item, line: line)
-                else {
-                    failure = idFailure
-                    break
-                }
-                users.append(user)
-                items.append(item)
-                if layout.timestamp != nil { timestamps.append(timestamp) }
-                if layout.rating != nil { ratings.append(rating) }
-            }
-            if let failure {
-                if skipInvalid, let kind = failure.invalidRowKind {
-                    invalidRows[kind, default: 0] += 1
-                } else {
-                    result.error = failure
-                    break rows
+        result.error = scanner.forEachRecord(expectedFields: layout.fieldCount, skipInvalid: skipInvalid, invalidRows: &invalidRows) { line in
+            var timestamp = 0.0
+            var rating: Float = 0
+            if let column = layout.timestamp {
+                switch number(column: column, line: line) {
+                case .success(let value): timestamp = value
+                case .failure(let error): return error
                 }
             }
+            if let column = layout.rating {
+                switch number(column: column, line: line) {
+                case .success(let value): rating = Float(value)
+                case .failure(let error): return error
+                }
+            }
+            guard let user = internId(userInterner, column: layout.user, line: line),
+                let item = internId(itemInterner, column: layout.item, line: line)
+            else { return idFailure }
+            users.append(user)
+            items.append(item)
+            if layout.timestamp != nil { timestamps.append(timestamp) }
+            if layout.rating != nil { ratings.append(rating) }
+            return nil
         }
         result.lineCount = scanner.nextLine - 1
         result.users = users

@@ -247,3 +247,32 @@ final class RecordScanner {
         }
     }
 }
+
+extension RecordScanner {
+    /// Scans every record to the end, calling `row` with the record's line for each one whose
+    /// field count is `expectedFields`. A failure (the scanner's, a wrong field count, or the one
+    /// `row` returns) is counted in `invalidRows` when `skipInvalid` and the failure is a
+    /// skippable row; otherwise scanning stops and the failure is returned.
+    @inline(__always)
+    func forEachRecord(
+        expectedFields: Int, skipInvalid: Bool, invalidRows: inout [InvalidRowKind: Int], _ row: (_ line: Int) -> DataReadError?
+    ) -> DataReadError? {
+        while true {
+            let failure: DataReadError?
+            switch next() {
+            case .end:
+                return nil
+            case .failure(let error):
+                failure = error
+            case .record:
+                failure = fieldCount == expectedFields
+                    ? row(recordLine)
+                    : .wrongFieldCount(file: file, line: recordLine, expected: expectedFields, found: fieldCount)
+            }
+            if let failure {
+                guard skipInvalid, let kind = failure.invalidRowKind else { return failure }
+                invalidRows[kind, default: 0] += 1
+            }
+        }
+    }
+}
