@@ -31,10 +31,12 @@ func secondsPerCall(minimumSeconds: Double = 0.3, _ body: () -> Void) -> Double 
     return best
 }
 
+/// Prints `object` as one JSON line; a value JSON cannot hold (NaN, infinity) is reported, not dropped.
 func printJSON(_ object: [String: Any]) {
-    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-       let line = String(data: data, encoding: .utf8) {
-        print(line)
+    do {
+        print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("mind bench: cannot write this result as JSON (\(error)): \(object)\n".utf8))
     }
 }
 

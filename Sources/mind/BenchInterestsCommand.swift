@@ -30,27 +30,35 @@ struct InterestsBench: ParsableCommand {
         let cases = data.evaluationCases(EvaluationSplit(rawValue: split)!)
         let chunks = stride(from: 0, to: cases.count, by: 256).map { cases[$0..<min($0 + 256, cases.count)] }
         func histories(_ chunk: ArraySlice<EvaluationCase>) -> [ArraySlice<Int32>] { chunk.map { ArraySlice($0.history) } }
-        let encode = { (chunk: ArraySlice<EvaluationCase>) -> InterestBatch in
-            let profiles = recommender.usesProfile ? chunk.flatMap { data.profile(ofUser: Int($0.user)) } : []
-            return recommender.interestBatch(histories: histories(chunk), profiles: profiles)
-        }
-
+        // Each user is encoded once; the recall variants below re-assemble the evaluator's chunks from these rows.
+        var encoded: [Int32: (vectors: ArraySlice<Float>, mask: ArraySlice<Bool>)] = [:]
         var interests = SetGeometry(), capsules = SetGeometry()
         var couplingMaxima = Mean()
+        var shape = (interestCount: 1, dimension: 1)
         for chunk in chunks {
-            let batch = encode(chunk)
-            interests.add(batch.vectors, count: batch.count, setSize: batch.interestCount, dimension: batch.dimension) { batch.mask[$0] }
+            let profiles = recommender.usesProfile ? chunk.flatMap { data.profile(ofUser: Int($0.user)) } : []
+            let batch = recommender.interestBatch(histories: histories(chunk), profiles: profiles)
+            let k = batch.interestCount, d = batch.dimension
+            shape = (k, d)
+            for (row, user) in chunk.map(\.user).enumerated() {
+                encoded[user] = (batch.vectors[(row * k * d)..<((row + 1) * k * d)], batch.mask[(row * k)..<((row + 1) * k)])
+            }
+            interests.add(batch.vectors, count: batch.count, setSize: k, dimension: d) { batch.mask[$0] }
             guard let routing = recommender.routing(histories: histories(chunk), profiles: []) else { continue }
-            let (b, k, l) = (routing.weights.shape[0], routing.weights.shape[1], routing.weights.shape[2])
-            capsules.add(routing.capsules.storage, count: b, setSize: k, dimension: routing.capsules.shape[2]) { routing.interestMask[$0] != 0 }
+            let l = routing.weights.shape[2]  // [B, K, L]; capsules [B, K, d]
+            capsules.add(routing.capsules.storage, count: batch.count, setSize: k, dimension: d) { routing.interestMask[$0] != 0 }
             // Per real behaviour, its largest coupling weight: 1/K' is uniform, 1 is a hard assignment.
-            for user in 0..<b {
+            for user in 0..<batch.count {
                 for position in 0..<l where routing.weights.storage[user * k * l + position] > 0 {
                     couplingMaxima.add((0..<k).map { Double(routing.weights.storage[(user * k + $0) * l + position]) }.max()!)
                 }
             }
         }
 
+        let encode = { (chunk: ArraySlice<EvaluationCase>) -> InterestBatch in
+            InterestBatch(count: chunk.count, interestCount: shape.interestCount, dimension: shape.dimension,
+                          vectors: chunk.flatMap { encoded[$0.user]!.vectors }, mask: chunk.flatMap { encoded[$0.user]!.mask })
+        }
         let evaluator = try Evaluator(cutoffs: [at])
         let items = recommender.itemMatrix()
         func recall(_ interests: @escaping (ArraySlice<EvaluationCase>) -> InterestBatch) throws -> Double {
@@ -59,46 +67,22 @@ struct InterestsBench: ParsableCommand {
         let length = recommender.config.maxHistoryLength
         var report: [String: Any] = [
             "kind": "interests", "model": model, "split": split, "users": cases.count,
-            "interest_pairwise_cosine": interests.cosine.value, "interest_norm": interests.norm.value,
-            "capsule_pairwise_cosine": capsules.cosine.value, "capsule_norm": capsules.norm.value,
-            "max_coupling_weight": couplingMaxima.value,
             "recall_all_interests": try recall(encode),
             "recall_first_interest": try recall { encode($0).keepingFirstInterest() },
             "recall_mean_of_interests": try recall { encode($0).meanOfInterests() },
             "item_shared_direction": items.sharedDirection(),
         ]
+        // Left out where there is nothing to average: a one-vector model has no pairs, no routing.
+        let summaries = [("interest_pairwise_cosine", interests.cosine), ("interest_norm", interests.norm),
+                         ("capsule_pairwise_cosine", capsules.cosine), ("capsule_norm", capsules.norm),
+                         ("max_coupling_weight", couplingMaxima)]
+        for (key, mean) in summaries { report[key] = mean.value }
         for clusters in [1, 2, 4] {
             report["recall_item_kmeans_\(clusters)"] = try recall { chunk in
                 InterestBatch(kMeansOf: chunk.map { $0.history.suffix(length) }, items: items, clusters: clusters)
             }
         }
         printJSON(report)
-    }
-}
-
-/// A running mean.
-private struct Mean {
-    private var sum = 0.0, count = 0
-    mutating func add(_ value: Double) { sum += value; count += 1 }
-    var value: Double { count > 0 ? sum / Double(count) : .nan }
-}
-
-/// Mean norm of vectors and mean cosine between vectors of the same set (a user's interests).
-private struct SetGeometry {
-    var cosine = Mean(), norm = Mean()
-
-    /// vectors: [count, setSize, dimension]; inUse(flat index into [count, setSize]).
-    mutating func add(_ vectors: [Float], count: Int, setSize: Int, dimension: Int, inUse: (Int) -> Bool) {
-        func dot(_ a: Int, _ b: Int) -> Double {
-            (0..<dimension).reduce(0) { $0 + Double(vectors[a * dimension + $1] * vectors[b * dimension + $1]) }
-        }
-        for set in 0..<count {
-            let members = (0..<setSize).map { set * setSize + $0 }.filter(inUse)
-            for a in members {
-                norm.add(dot(a, a).squareRoot())
-                for b in members where b > a { cosine.add(dot(a, b) / (dot(a, a) * dot(b, b)).squareRoot()) }
-            }
-        }
     }
 }
 

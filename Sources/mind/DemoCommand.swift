@@ -106,17 +106,9 @@ struct DemoCommand: ParsableCommand {
             for entry in top { print("    \(describe(entry.item))") }
         }
         // Say plainly when routing found no distinct tastes (BENCHMARKS.md, routing study).
-        var cosines: [Float] = []
-        for a in active {
-            for b in active where b > a {
-                let (u, v) = (vector(a), vector(b))
-                let dot = zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }
-                let norms = (u.reduce(0) { $0 + $1 * $1 } * v.reduce(0) { $0 + $1 * $1 }).squareRoot()
-                cosines.append(dot / max(norms, .leastNormalMagnitude))
-            }
-        }
-        if !cosines.isEmpty {
-            let mean = cosines.reduce(0, +) / Float(cosines.count)
+        var geometry = SetGeometry()
+        geometry.add(batch.vectors, count: 1, setSize: batch.interestCount, dimension: batch.dimension) { batch.mask[$0] }
+        if let mean = geometry.cosine.value {
             print(String(format: "  mean cosine between these interests: %.2f", mean)
                   + (mean > 0.9 ? " (nearly one taste: on MovieLens routing rarely separates a 20-movie history; see BENCHMARKS.md)" : ""))
         }
