@@ -29,10 +29,9 @@ public final class RecommenderModel {
     /// Whether the user tower reads profile features.
     public var usesProfile: Bool { config.useProfile && !schema.userFeatures.isEmpty }
 
-    /// Interests for a batch of histories, on `tape`, given the item vectors of `localItems`.
-    func interests(_ tape: Tape, batch: UserBatch, itemVectors: Variable, local: LocalItems) -> UserInterests {
-        let behaviours = tape.gather(itemVectors, indices: local.map(batch.histories), indexShape: [batch.size, batch.length])  // [B, L, d]
-        return users.interests(tape, batch: batch, behaviours: behaviours)
+    /// The padded histories' item vectors, [B, L, d], given the item vectors of `local`.
+    func behaviours(_ tape: Tape, batch: UserBatch, itemVectors: Variable, local: LocalItems) -> Variable {
+        tape.gather(itemVectors, indices: local.map(batch.histories), indexShape: [batch.size, batch.length])
     }
 
     /// The training loss of one batch: label-aware attention over the interests, then
@@ -52,7 +51,7 @@ public final class RecommenderModel {
             local = LocalItems(batch.histories, targets, negatives)
         }
         let itemVectors = items(tape, local.items)  // [U, d]
-        let user = interests(tape, batch: batch, itemVectors: itemVectors, local: local)
+        let user = users.interests(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))
         let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d]
         let userVector = attend(tape, interests: user, labels: targetVectors)  // [B, d]
 
@@ -207,9 +206,7 @@ public final class RecommenderModel {
                               maxLength: config.maxHistoryLength, routingSeeds: seeds)
         let local = LocalItems(batch.histories)
         let tape = Tape()
-        let itemVectors = items(tape, local.items)
-        let behaviours = tape.gather(itemVectors, indices: local.map(batch.histories), indexShape: [batch.size, batch.length])
-        return (tape, batch, behaviours)
+        return (tape, batch, behaviours(tape, batch: batch, itemVectors: items(tape, local.items), local: local))
     }
 }
 
