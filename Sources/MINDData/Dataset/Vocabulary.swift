@@ -19,6 +19,15 @@ public struct Vocabulary: Sendable, Equatable {
     /// The dense index of `id`, or nil if unknown.
     public func index(of id: String) -> Int32? { lookup[id] }
 
+    /// The dense index of `id`, appending it first if it is new.
+    public mutating func intern(_ id: String) -> Int32 {
+        if let index = lookup[id] { return index }
+        let index = Int32(ids.count)
+        lookup[id] = index
+        ids.append(id)
+        return index
+    }
+
     public var count: Int { ids.count }
 
     public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool { lhs.ids == rhs.ids }

@@ -74,34 +74,18 @@ public struct InteractionTable: Sendable {
 
     /// Interns string rows; timestamps (ratings) are kept only if every row has one.
     public init(rows: [InteractionRow]) {
-        var userIndex: [String: Int32] = [:]
-        var itemIndex: [String: Int32] = [:]
-        var userIds: [String] = []
-        var itemIds: [String] = []
+        var userIds = Vocabulary(ids: [])
+        var itemIds = Vocabulary(ids: [])
         var users: [Int32] = []
         var items: [Int32] = []
         users.reserveCapacity(rows.count)
         items.reserveCapacity(rows.count)
         for row in rows {
-            if let index = userIndex[row.user] {
-                users.append(index)
-            } else {
-                let index = Int32(userIds.count)
-                userIndex[row.user] = index
-                userIds.append(row.user)
-                users.append(index)
-            }
-            if let index = itemIndex[row.item] {
-                items.append(index)
-            } else {
-                let index = Int32(itemIds.count)
-                itemIndex[row.item] = index
-                itemIds.append(row.item)
-                items.append(index)
-            }
+            users.append(userIds.intern(row.user))
+            items.append(itemIds.intern(row.item))
         }
         let timestamps = rows.allSatisfy { $0.timestamp != nil } && !rows.isEmpty ? rows.map { $0.timestamp ?? 0 } : nil
         let ratings = rows.allSatisfy { $0.rating != nil } && !rows.isEmpty ? rows.map { Float($0.rating ?? 0) } : nil
-        self.init(userIds: userIds, itemIds: itemIds, users: users, items: items, timestamps: timestamps, ratings: ratings)
+        self.init(userIds: userIds.ids, itemIds: itemIds.ids, users: users, items: items, timestamps: timestamps, ratings: ratings)
     }
 }
