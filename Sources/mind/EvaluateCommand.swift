@@ -20,11 +20,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Which users: valid or test.") var split: String = "test"
     @Option(help: "Cut-offs N, comma-separated.") var at: String = "10,20,50,100"
     @Option(help: "Also write the metrics as JSON to this file.") var json: String?
+    @Option(help: ArgumentHelp(
+        "Compare with another model directory, or 'most-popular', on the same users.",
+        discussion: "Prints each metric's difference with a 95% paired-bootstrap interval over users.",
+        valueName: "DIR|most-popular")) var against: String?
+    @Option(help: "Bootstrap resamples for --against.") var resamples: Int = 2000
 
     var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
         guard (model != nil) != mostPopular else { throw ValidationError("give either --model DIR or --most-popular") }
+        guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
         guard EvaluationSplit(rawValue: split) != nil else { throw ValidationError("--split must be valid or test") }
         let parts = at.split(separator: ",")
         guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ $0 > 0 }) else {
@@ -36,30 +42,62 @@ struct EvaluateCommand: ParsableCommand {
         do {
             let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
             let which = EvaluationSplit(rawValue: split)!
-            let result: EvaluationResult
-            let name: String
-            if let model {
-                let (recommender, bundle) = try ModelBundle.loadModel(from: URL(fileURLWithPath: model))
-                guard bundle.itemIDs == data.items.ids else {
-                    throw ValidationError("\(model) was trained on a different item vocabulary than \(dataset)")
-                }
-                result = try ModelEvaluation.evaluate(recommender, dataset: data, split: which, cutoffs: cutoffs)
-                name = bundle.config.model.rawValue
-            } else {
-                result = try ModelEvaluation.evaluateMostPopular(dataset: data, split: which, cutoffs: cutoffs)
-                name = "most-popular"
-            }
-            print("\(name) on \(split) users (\(result.userCount) users, \(data.itemCount) items)")
+            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: which)
+            let result = evaluated.users.summary
+            print("\(evaluated.name) on \(split) users (\(result.userCount) users, \(data.itemCount) items)")
             print(result.table())
+            guard let against else {
+                if let json { try writeJSON(result, to: json) }
+                return
+            }
+            var other = try evaluateEachUser(against, on: data, split: which)
+            if other.name == evaluated.name {
+                // Two models of one kind: their directory names tell them apart.
+                evaluated.name = URL(fileURLWithPath: model ?? Self.mostPopularName).lastPathComponent
+                other.name = URL(fileURLWithPath: against).lastPathComponent
+            }
+            let comparison = try PairedComparison(
+                model: evaluated.users, modelName: evaluated.name, against: other.users, againstName: other.name,
+                resamples: resamples)
+            print("\(other.name) on the same users")
+            print(other.users.summary.table())
+            print("\(evaluated.name) - \(other.name), with a \(Int(comparison.confidence * 100))% paired-bootstrap interval over users (\(resamples) resamples); users +/-: users on which each model scored higher")
+            print(comparison.table())
             if let json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try AtomicFile.write(encoder.encode(result), to: URL(fileURLWithPath: json))
+                try writeJSON(Comparison(model: result, against: other.users.summary, comparison: comparison), to: json)
             }
         } catch let error as ValidationError {
             throw error
         } catch {
             throw CommandError.report(error)
         }
+    }
+
+    private static let mostPopularName = "most-popular"
+
+    /// What `--json` holds when `--against` is given.
+    private struct Comparison: Encodable {
+        var model: EvaluationResult
+        var against: EvaluationResult
+        var comparison: PairedComparison
+    }
+
+    /// Evaluates a model directory, or MostPopular when `source` is "most-popular"; the name labels it in tables.
+    private func evaluateEachUser(_ source: String, on data: Dataset, split: EvaluationSplit) throws -> (name: String, users: PerUserEvaluation) {
+        if source == Self.mostPopularName {
+            return (source, try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs))
+        }
+        let (recommender, bundle) = try ModelBundle.loadModel(from: URL(fileURLWithPath: source))
+        guard bundle.itemIDs == data.items.ids else {
+            throw ValidationError("\(source) was trained on a different item vocabulary than \(dataset)")
+        }
+        return (bundle.config.model.rawValue,
+                try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs))
+    }
+
+    private func writeJSON(_ value: some Encodable, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(value), to: URL(fileURLWithPath: path))
     }
 }

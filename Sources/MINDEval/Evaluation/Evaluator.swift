@@ -27,8 +27,16 @@ public struct Evaluator: Sendable {
     public func evaluate(
         _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[Int32]]
     ) throws -> EvaluationResult {
+        try evaluateEachUser(cases, retrieve: retrieve).summary
+    }
+
+    /// Like `evaluate`, but keeps every user's metrics, for paired comparisons of two models on the same users.
+    public func evaluateEachUser(
+        _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[Int32]]
+    ) throws -> PerUserEvaluation {
         let measurable = cases.filter { !$0.truth.isEmpty }
-        var sums = [RankingMetrics](repeating: .zero, count: cutoffs.count)
+        var metrics: [[RankingMetrics]] = []
+        metrics.reserveCapacity(measurable.count)
         for start in stride(from: 0, to: measurable.count, by: chunkSize) {
             let chunk = measurable[start..<min(start + chunkSize, measurable.count)]
             let ranked = try retrieve(chunk, maxCutoff)
@@ -36,15 +44,11 @@ public struct Evaluator: Sendable {
                 throw EvaluationError.resultCountMismatch(expected: chunk.count, got: ranked.count)
             }
             for (evaluationCase, list) in zip(chunk, ranked) {
-                let perCutoff = RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs)
-                for position in sums.indices { sums[position] = sums[position] + perCutoff[position] }
+                metrics.append(RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs))
             }
         }
-        let users = measurable.count
-        let rows = zip(cutoffs, sums).map { cutoff, sum in
-            EvaluationResult.Row(cutoff: cutoff, metrics: users > 0 ? sum / Double(users) : .zero, userCount: users)
-        }
-        return EvaluationResult(rows: rows, userCount: users, skippedCount: cases.count - users)
+        return PerUserEvaluation(
+            cutoffs: cutoffs, users: measurable.map(\.user), metrics: metrics, skippedCount: cases.count - measurable.count)
     }
 
     /// Evaluates a user tower: `interests` gives each chunk's interest vectors, `index` retrieves by max inner
@@ -53,16 +57,7 @@ public struct Evaluator: Sendable {
         _ cases: [EvaluationCase], index: some VectorIndex,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> EvaluationResult {
-        try evaluate(cases) { chunk, n in
-            let batch = try interests(chunk)
-            guard batch.count == chunk.count else {
-                throw EvaluationError.interestCountMismatch(expected: chunk.count, got: batch.count)
-            }
-            guard batch.dimension == index.dimension else {
-                throw EvaluationError.dimensionMismatch(interests: batch.dimension, index: index.dimension)
-            }
-            return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history)).map { $0.map(\.item) }
-        }
+        try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }.summary
     }
 
     /// Evaluates a user tower against `items` with the exact index.
@@ -71,5 +66,29 @@ public struct Evaluator: Sendable {
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> EvaluationResult {
         try evaluate(cases, index: ExactIndex(items: items), interests: interests)
+    }
+
+    /// Every user's metrics for a user tower against `items` with the exact index.
+    public func evaluateEachUser(
+        _ cases: [EvaluationCase], items: ItemMatrix,
+        interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
+    ) throws -> PerUserEvaluation {
+        let index = ExactIndex(items: items)
+        return try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }
+    }
+
+    /// One chunk's merged top `n` by max inner product over its unmasked interests, history excluded.
+    private func retrieve(
+        _ chunk: ArraySlice<EvaluationCase>, n: Int, index: some VectorIndex,
+        interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
+    ) throws -> [[Int32]] {
+        let batch = try interests(chunk)
+        guard batch.count == chunk.count else {
+            throw EvaluationError.interestCountMismatch(expected: chunk.count, got: batch.count)
+        }
+        guard batch.dimension == index.dimension else {
+            throw EvaluationError.dimensionMismatch(interests: batch.dimension, index: index.dimension)
+        }
+        return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history)).map { $0.map(\.item) }
     }
 }

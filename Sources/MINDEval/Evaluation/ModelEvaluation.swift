@@ -23,10 +23,16 @@ public enum ModelEvaluation {
     public static func evaluate(
         _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
     ) throws -> EvaluationResult {
+        try evaluateEachUser(model, dataset: dataset, split: split, cutoffs: cutoffs).summary
+    }
+
+    /// Every user's metrics, for paired comparisons.
+    public static func evaluateEachUser(
+        _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+    ) throws -> PerUserEvaluation {
         let evaluator = try Evaluator(cutoffs: cutoffs)
-        let items = model.itemMatrix()
         let usesProfile = model.usesProfile
-        return try evaluator.evaluate(dataset.evaluationCases(split), items: items) { chunk in
+        return try evaluator.evaluateEachUser(dataset.evaluationCases(split), items: model.itemMatrix()) { chunk in
             let profiles = usesProfile ? chunk.flatMap { dataset.profile(ofUser: Int($0.user)) } : []
             return model.interestBatch(histories: chunk.map { ArraySlice($0.history) }, profiles: profiles)
         }
@@ -34,8 +40,15 @@ public enum ModelEvaluation {
 
     /// MostPopular over the same cases: training popularity, history excluded.
     public static func evaluateMostPopular(dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]) throws -> EvaluationResult {
+        try evaluateMostPopularEachUser(dataset: dataset, split: split, cutoffs: cutoffs).summary
+    }
+
+    /// MostPopular's metrics for every user.
+    public static func evaluateMostPopularEachUser(
+        dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+    ) throws -> PerUserEvaluation {
         let baseline = MostPopular(counts: dataset.itemTrainingCounts())
-        return try Evaluator(cutoffs: cutoffs).evaluate(dataset.evaluationCases(split)) { chunk, n in
+        return try Evaluator(cutoffs: cutoffs).evaluateEachUser(dataset.evaluationCases(split)) { chunk, n in
             baseline.retrieve(chunk, n: n)
         }
     }
