@@ -10,7 +10,7 @@ struct TrainingBench: ParsableCommand {
         commandName: "training",
         abstract: "Samples per second of MIND or YouTubeDNN training (d=64, history 20, K=4, batch 128 by default).")
 
-    @Option(help: "Model to time: mind or youtubednn.") var model: String = "mind"
+    @Option(help: "Model to time: mind, youtubednn or comirec-dr.") var model: String = "mind"
     @Option(help: "Threads running the data-parallel shards (1 or 2).") var threads: Int = 2
     @Option(help: "Negatives per sample (or per batch with --shared-negatives).") var negatives: Int = 3
     @Option(help: "Share the negatives across the batch (true) or draw them per sample (false).") var sharedNegatives: Bool = false

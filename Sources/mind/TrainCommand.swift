@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
-    @Option(help: "Model: mind or youtubednn (overrides the config file).") var model: String?
+    @Option(help: "Model: mind, youtubednn or comirec-dr (overrides the config file).") var model: String?
     @Option(help: "YAML or JSON config file; every key can also be given as a flag.") var config: String?
     @Option(help: "Model directory to write.") var output: String
     @Flag(help: "Continue the run saved in --output from its last checkpoint.") var resume = false

@@ -5,7 +5,7 @@ import MINDData
 import MINDModels
 @testable import MINDEval
 
-/// Synthetic logs with planted interests -> dataset -> MIND and YouTubeDNN -> full-catalogue
+/// Synthetic logs with planted interests -> dataset -> MIND, YouTubeDNN and ComiRec-DR -> full-catalogue
 /// metrics and batch recommendations, all in memory or in a temporary directory.
 @Suite("End to end on planted interests", .serialized)
 struct EndToEndTests {
@@ -39,6 +39,23 @@ struct EndToEndTests {
         print("planted end to end Recall@20: MIND \(m), YouTubeDNN \(y), MostPopular \(p)")
         #expect(m > y)
         #expect(m > 1.5 * p)
+    }
+
+    @Test func comiRecDRLearnsPlantedInterestsAndSurvivesASaveAndLoad() throws {
+        let data = try Self.plantedDataset()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mind-comirec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try Self.train(.comirecDR, on: data, directory: directory)
+        try ModelBundle(config: model.config, schema: model.schema, itemIDs: data.items.ids, datasetPath: "memory",
+                        itemPopularity: data.itemTrainingCounts()).write(to: directory)
+        let (loaded, _) = try ModelBundle.loadModel(from: directory)
+        #expect(loaded.config.model == .comirecDR)
+        for (a, b) in zip(model.parameters, loaded.parameters) { #expect(a.name == b.name && a.value == b.value) }
+        let recall = try ModelEvaluation.evaluate(loaded, dataset: data, split: .test, cutoffs: [20])[cutoff: 20]!.recall
+        let popular = try ModelEvaluation.evaluateMostPopular(dataset: data, split: .test, cutoffs: [20])[cutoff: 20]!.recall
+        print("planted end to end Recall@20: ComiRec-DR \(recall), MostPopular \(popular)")
+        #expect(recall > 1.5 * popular)
     }
 
     @Test func batchRecommendationKeepsTheContract() throws {

@@ -27,9 +27,9 @@ struct RoutingTests {
         let behaviours = tape.constant(Tensor(shape: [1, 2, 2], storage: [1, 0, 0, 2]))
         let batch = UserBatch(histories: [[0, 1]], profiles: [], maxLength: 2, routingSeeds: [7])
         let logits = tower.initialLogits(batch: batch)  // [1, K=2, L=2]
-        let capsules = tower.routeWithConstantLogits(
+        let capsules = CapsuleRouting(iterations: 2, stopGradient: true, sharedPredictions: true).run(
             tape, predictions: tape.matmul(behaviours, tape.parameter(tower.bilinear)), logits: logits,
-            mask: Tensor(shape: [1, 2, 2], repeating: 1)).0.value
+            mask: Tensor(shape: [1, 2, 2], repeating: 1)).capsules.value
 
         // The same two iterations written out: w = softmax over interests per behaviour,
         // z_j = sum_i w_ij u_i, u_j = squash(z_j), b_ij += u_j . u_i.
@@ -70,8 +70,10 @@ struct RoutingTests {
         let batch = UserBatch(histories: [[1, 2, 3, 4], [5, 6, 7, 8]], profiles: [], maxLength: 4, routingSeeds: [1, 2])
         let logits = tower.initialLogits(batch: batch)
         let mask = Tensor(shape: [2, 3, 4], repeating: 1)
-        let a = tower.routeWithConstantLogits(tape, predictions: predictions, logits: logits, mask: mask).0.value
-        let b = tower.routeDifferentiably(tape, predictions: predictions, logits: logits, mask: mask).0.value
+        let a = CapsuleRouting(iterations: config.routingIterations, stopGradient: true, sharedPredictions: true)
+            .run(tape, predictions: predictions, logits: logits, mask: mask).capsules.value
+        let b = CapsuleRouting(iterations: config.routingIterations, stopGradient: false, sharedPredictions: true)
+            .run(tape, predictions: predictions, logits: logits, mask: mask).capsules.value
         #expect(a.maxAbsoluteDifference(b) < 1e-6)
     }
 

@@ -5,6 +5,8 @@ import Yams
 public enum ModelKind: String, Codable, CaseIterable, Sendable {
     case mind
     case youtubednn
+    /// ComiRec-DR (Cen et al. 2020): routing with one bilinear map per interest, no MLP, no profile.
+    case comirecDR = "comirec-dr"
 }
 
 /// How negatives for the sampled softmax are drawn.

@@ -3,7 +3,7 @@ import MINDCore
 import MINDNN
 
 /// A two-tower retrieval model: an item tower shared by behaviours, targets and the
-/// catalogue, and a user tower (MIND or YouTubeDNN) that turns a history into interests.
+/// catalogue, and a user tower (MIND, YouTubeDNN or ComiRec-DR) that turns a history into interests.
 /// Trained with label-aware attention and a sampled softmax; served by max_k e_i . u_k.
 public final class RecommenderModel {
     public let config: ModelConfig
@@ -20,6 +20,7 @@ public final class RecommenderModel {
         switch config.model {
         case .mind: users = MINDUserTower(config: config, schema: schema, generator: &generator)
         case .youtubednn: users = YouTubeDNNUserTower(config: config, schema: schema, generator: &generator)
+        case .comirecDR: users = ComiRecDRUserTower(config: config, generator: &generator)
         }
     }
 
@@ -27,7 +28,7 @@ public final class RecommenderModel {
     public var parameters: [Parameter] { items.parameters + users.parameters }
 
     /// Whether the user tower reads profile features.
-    public var usesProfile: Bool { config.useProfile && !schema.userFeatures.isEmpty }
+    public var usesProfile: Bool { users.usesProfile }
 
     /// The padded histories' item vectors, [B, L, d], given the item vectors of `local`.
     func behaviours(_ tape: Tape, batch: UserBatch, itemVectors: Variable, local: LocalItems) -> Variable {
@@ -185,10 +186,10 @@ public final class RecommenderModel {
         }
     }
 
-    /// MIND's routing of the given histories (capsules before the MLP, coupling weights),
-    /// as `encode` computes it; nil for a model without routing.
+    /// The routing of the given histories (capsules before any MLP, coupling weights), as
+    /// `encode` computes it; nil for a model without routing.
     public func routing(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (capsules: Tensor, weights: Tensor, interestMask: [Float])? {
-        guard let tower = users as? MINDUserTower else { return nil }
+        guard let tower = users as? RoutingUserTower else { return nil }
         let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
         return withExtendedLifetime(tape) {
             let routing = tower.route(tape, batch: batch, behaviours: behaviours)

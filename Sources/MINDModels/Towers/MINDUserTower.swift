@@ -4,7 +4,7 @@ import MINDNN
 /// MIND's user tower (Li et al. 2019): behaviour-to-interest (B2I) dynamic routing with
 /// one shared bilinear map S, a dynamic interest count, and a shared MLP over each
 /// interest concatenated with the user profile.
-public final class MINDUserTower: UserTower {
+public final class MINDUserTower: RoutingUserTower {
     public let config: ModelConfig
     /// S: [d, d], shared by every behaviour and interest: u_hat_i = e_i S.
     public let bilinear: Parameter
@@ -24,6 +24,8 @@ public final class MINDUserTower: UserTower {
 
     public var interestCount: Int { config.interestCount }
 
+    public var usesProfile: Bool { mlp.profile != nil }
+
     /// K'_u = max(1, min(K, floor(log2 n))) for n behaviours, or K when dynamic K is off.
     public func activeInterests(behaviourCount: Int) -> Int {
         guard config.dynamicInterestCount else { return config.interestCount }
@@ -42,18 +44,8 @@ public final class MINDUserTower: UserTower {
         return UserInterests(vectors: masked, mask: routing.interestMask, interestCount: k)
     }
 
-    /// The outcome of B2I routing for a batch.
-    public struct Routing {
-        /// [B, K, d] squashed interest capsules, before the MLP.
-        public var capsules: Variable
-        /// [B, K, L] the last iteration's coupling weights w_ij (0 for padding and unused interests).
-        public var weights: Tensor
-        /// [B * K] 1 for an interest in use (k < K'_u).
-        public var interestMask: [Float]
-    }
-
     /// Dynamic routing of a batch's behaviours ([B, L, d]) into up to K capsules.
-    public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Routing {
+    public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> InterestRouting {
         let b = batch.size, l = batch.length, k = config.interestCount
         let predictions = tape.matmul(behaviours, tape.parameter(bilinear))  // u_hat: [B, L, d]
 
@@ -70,10 +62,10 @@ public final class MINDUserTower: UserTower {
             }
         }
         let logits = initialLogits(batch: batch)  // [B, K, L]
-        let (capsules, weights) = config.stopGradientThroughRouting
-            ? routeWithConstantLogits(tape, predictions: predictions, logits: logits, mask: routingMask)
-            : routeDifferentiably(tape, predictions: predictions, logits: logits, mask: routingMask)
-        return Routing(capsules: capsules, weights: weights, interestMask: interestMask)
+        let (capsules, weights) = CapsuleRouting(
+            iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: true
+        ).run(tape, predictions: predictions, logits: logits, mask: routingMask)
+        return InterestRouting(capsules: capsules, weights: weights, interestMask: interestMask)
     }
 
     /// b_ij at the start of routing: N(0, sigma^2) drawn per sample, or zero.
@@ -93,41 +85,5 @@ public final class MINDUserTower: UserTower {
             }
         }
         return logits
-    }
-
-    /// Routing weights: softmax over interests for each behaviour, restricted to `mask`.
-    func couplingWeights(_ tape: Tape, logits: Variable, mask: Tensor) -> Variable {
-        tape.softmax(logits, axis: 1, mask: mask)  // [B, K, L]
-    }
-
-    /// Routing where the logit updates are constants: only the last iteration's
-    /// z = w u_hat carries a gradient (to u_hat, hence to S and the behaviours).
-    func routeWithConstantLogits(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (Variable, Tensor) {
-        let fixedPredictions = tape.constant(predictions.value)
-        var logits = tape.constant(initial)
-        for iteration in 0..<config.routingIterations {
-            let weights = couplingWeights(tape, logits: logits, mask: mask)
-            if iteration == config.routingIterations - 1 {
-                return (tape.squash(tape.batchedMatmul(tape.constant(weights.value), predictions)), weights.value)  // [B, K, d]
-            }
-            let capsules = tape.squash(tape.batchedMatmul(weights, fixedPredictions))
-            logits = tape.add(logits, tape.batchedMatmul(capsules, fixedPredictions, transposeB: true))  // [B, K, L]
-        }
-        preconditionFailure("Routing needs at least one iteration.")
-    }
-
-    /// Routing with gradients through every logit update (the option).
-    func routeDifferentiably(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (Variable, Tensor) {
-        var logits = tape.constant(initial)
-        var capsules = predictions
-        var weights = tape.constant(mask)
-        for iteration in 0..<config.routingIterations {
-            weights = couplingWeights(tape, logits: logits, mask: mask)
-            capsules = tape.squash(tape.batchedMatmul(weights, predictions))
-            if iteration < config.routingIterations - 1 {
-                logits = tape.add(logits, tape.batchedMatmul(capsules, predictions, transposeB: true))
-            }
-        }
-        return (capsules, weights.value)
     }
 }

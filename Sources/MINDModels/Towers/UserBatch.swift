@@ -64,6 +64,23 @@ public struct UserInterests {
 public protocol UserTower: AnyObject {
     var parameters: [Parameter] { get }
     var interestCount: Int { get }
+    /// Whether the tower reads user-profile features.
+    var usesProfile: Bool { get }
     /// behaviours: [B, L, d] item vectors of the padded histories.
     func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests
+}
+
+/// The outcome of behaviour-to-interest routing for a batch, for diagnostics and explanations.
+public struct InterestRouting {
+    /// [B, K, d] squashed interest capsules (before MIND's MLP).
+    public var capsules: Variable
+    /// [B, K, L] the last iteration's coupling weights w_ij (0 for padding and unused interests).
+    public var weights: Tensor
+    /// [B * K] 1 for an interest in use.
+    public var interestMask: [Float]
+}
+
+/// A user tower whose interests come from dynamic routing (MIND, ComiRec-DR).
+public protocol RoutingUserTower: UserTower {
+    func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> InterestRouting
 }

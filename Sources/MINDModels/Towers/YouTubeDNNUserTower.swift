@@ -18,6 +18,8 @@ public final class YouTubeDNNUserTower: UserTower {
 
     public var interestCount: Int { 1 }
 
+    public var usesProfile: Bool { mlp.profile != nil }
+
     public func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests {
         let b = batch.size, l = batch.length, d = config.embeddingSize
         // Masked mean over the history: weights 1/n on real behaviours, 0 on padding.
