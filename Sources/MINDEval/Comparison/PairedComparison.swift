@@ -154,9 +154,7 @@ public struct PairedComparison: Codable, Sendable, Equatable {
 
     private func signed(_ value: Double) -> String { String(format: "%+.4f", value) }
 
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
-    }
+    private func pad(_ text: String, _ width: Int) -> String { rightAligned(text, width) }
 }
 
 /// Why two evaluations cannot be compared.

@@ -61,7 +61,10 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
 
     private func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
-    }
+    private func pad(_ text: String, _ width: Int) -> String { rightAligned(text, width) }
+}
+
+/// `text` right-aligned in a column of `width` characters, or after one space when it is wider.
+func rightAligned(_ text: String, _ width: Int) -> String {
+    text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
 }
