@@ -4,7 +4,7 @@ import MINDCore
 /// One of the four ranking metrics, by name.
 public enum RankingMetricName: String, Codable, CaseIterable, Sendable {
     case recall
-    case hitRate = "hr"
+    case hitRate
     case ndcg
     case precision
 
