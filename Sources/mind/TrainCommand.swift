@@ -87,7 +87,7 @@ enum TrainingSession {
             Terminal.note("note: the dataset has no validation users; training runs all epochs and keeps the last weights")
         }
         Terminal.note("training \(settings.model.rawValue) on \(trainer.sampleCount) samples (\(trainer.batchesPerEpoch) batches/epoch), "
-                      + "\(data.itemCount) items, d=\(settings.embeddingSize)\(settings.model == .mind ? ", K=\(settings.interestCount)" : ""), \(settings.threads) thread(s)")
+                      + "\(data.itemCount) items, d=\(settings.embeddingSize)\(settings.model != .youtubednn ? ", K=\(settings.interestCount)" : ""), \(settings.threads) thread(s)")
         Interruption.install()
         trainer.shouldStop = { Interruption.requested }
         let onTerminal = Terminal.standardErrorIsTerminal
