@@ -12,6 +12,23 @@ struct CapsuleRouting {
     /// false: predictions are [B * K, L, d], one u_hat_ij per interest (ComiRec-DR's per-interest maps).
     let sharedPredictions: Bool
 
+    /// Which interests are in use ([B * K], the first `active(sample)` of each sample) and which
+    /// (interest, behaviour) pairs take part in routing ([B, K, L]: an interest in use and a real behaviour).
+    static func masks(batch: UserBatch, interestCount k: Int, active: (_ sample: Int) -> Int) -> (interests: [Float], routing: Tensor) {
+        let b = batch.size, l = batch.length
+        var interestMask = [Float](repeating: 0, count: b * k)
+        var routingMask = Tensor.zeros([b, k, l])
+        for sample in 0..<b {
+            for interest in 0..<active(sample) {
+                interestMask[sample * k + interest] = 1
+                for position in 0..<l where batch.historyMask[sample * l + position] != 0 {
+                    routingMask.storage[(sample * k + interest) * l + position] = 1
+                }
+            }
+        }
+        return (interestMask, routingMask)
+    }
+
     /// Routes `predictions` from `initial` logits [B, K, L] where `mask` [B, K, L] is 1: the squashed
     /// capsules [B, K, d] and the last iteration's coupling weights [B, K, L].
     func run(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (capsules: Variable, weights: Tensor) {

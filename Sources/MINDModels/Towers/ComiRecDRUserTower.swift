@@ -35,15 +35,10 @@ public final class ComiRecDRUserTower: RoutingUserTower {
         // u_hat: [B, L, K*d] -> [B, K, L, d] -> [B*K, L, d], one prediction per (interest, behaviour).
         let stacked = tape.reshape(tape.matmul(behaviours, tape.parameter(bilinear)), [b, l, k, d])
         let predictions = tape.reshape(tape.transpose(stacked, [0, 2, 1, 3]), [b * k, l, d])
-        var routingMask = Tensor.zeros([b, k, l])
-        for sample in 0..<b {
-            for interest in 0..<k {
-                for position in 0..<l { routingMask.storage[(sample * k + interest) * l + position] = batch.historyMask[sample * l + position] }
-            }
-        }
+        let (interestMask, routingMask) = CapsuleRouting.masks(batch: batch, interestCount: k) { _ in k }
         let (capsules, weights) = CapsuleRouting(
             iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: false
         ).run(tape, predictions: predictions, logits: Tensor.zeros([b, k, l]), mask: routingMask)
-        return InterestRouting(capsules: capsules, weights: weights, interestMask: [Float](repeating: 1, count: b * k))
+        return InterestRouting(capsules: capsules, weights: weights, interestMask: interestMask)
     }
 }

@@ -46,20 +46,11 @@ public final class MINDUserTower: RoutingUserTower {
 
     /// Dynamic routing of a batch's behaviours ([B, L, d]) into up to K capsules.
     public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> InterestRouting {
-        let b = batch.size, l = batch.length, k = config.interestCount
+        let k = config.interestCount
         let predictions = tape.matmul(behaviours, tape.parameter(bilinear))  // u_hat: [B, L, d]
 
-        // Which (interest, behaviour) pairs take part: interest k < K'_u and a real behaviour.
-        var interestMask = [Float](repeating: 0, count: b * k)
-        var routingMask = Tensor.zeros([b, k, l])  // [B, K, L]
-        for sample in 0..<b {
-            let active = activeInterests(behaviourCount: batch.historyCounts[sample])
-            for interest in 0..<active {
-                interestMask[sample * k + interest] = 1
-                for position in 0..<l where batch.historyMask[sample * l + position] != 0 {
-                    routingMask.storage[(sample * k + interest) * l + position] = 1
-                }
-            }
+        let (interestMask, routingMask) = CapsuleRouting.masks(batch: batch, interestCount: k) {
+            activeInterests(behaviourCount: batch.historyCounts[$0])
         }
         let logits = initialLogits(batch: batch)  // [B, K, L]
         let (capsules, weights) = CapsuleRouting(
