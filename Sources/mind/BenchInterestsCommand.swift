@@ -29,22 +29,20 @@ struct InterestsBench: ParsableCommand {
         let (recommender, _) = try ModelBundle.loadModel(from: URL(fileURLWithPath: model))
         let cases = data.evaluationCases(EvaluationSplit(rawValue: split)!)
         let chunks = stride(from: 0, to: cases.count, by: 256).map { cases[$0..<min($0 + 256, cases.count)] }
-        func histories(_ chunk: ArraySlice<EvaluationCase>) -> [ArraySlice<Int32>] { chunk.map { ArraySlice($0.history) } }
         // Each user is encoded once; the recall variants below re-assemble the evaluator's chunks from these rows.
         var encoded: [Int32: (vectors: ArraySlice<Float>, mask: ArraySlice<Bool>)] = [:]
         var interests = SetGeometry(), capsules = SetGeometry()
         var couplingMaxima = Mean()
         var shape = (interestCount: 1, dimension: 1)
         for chunk in chunks {
-            let profiles = recommender.usesProfile ? chunk.flatMap { data.profile(ofUser: Int($0.user)) } : []
-            let batch = recommender.interestBatch(histories: histories(chunk), profiles: profiles)
+            let batch = recommender.interestBatch(for: chunk, in: data)
             let k = batch.interestCount, d = batch.dimension
             shape = (k, d)
             for (row, user) in chunk.map(\.user).enumerated() {
                 encoded[user] = (batch.vectors[(row * k * d)..<((row + 1) * k * d)], batch.mask[(row * k)..<((row + 1) * k)])
             }
             interests.add(batch.vectors, count: batch.count, setSize: k, dimension: d) { batch.mask[$0] }
-            guard let routing = recommender.routing(histories: histories(chunk), profiles: []) else { continue }
+            guard let routing = recommender.routing(histories: chunk.map { ArraySlice($0.history) }, profiles: []) else { continue }
             let l = routing.weights.shape[2]  // [B, K, L]; capsules [B, K, d]
             capsules.add(routing.capsules.storage, count: batch.count, setSize: k, dimension: d) { routing.interestMask[$0] != 0 }
             // Per real behaviour, its largest coupling weight: 1/K' is uniform, 1 is a hard assignment.

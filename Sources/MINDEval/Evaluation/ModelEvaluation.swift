@@ -10,6 +10,12 @@ extension RecommenderModel {
         return ItemMatrix(count: catalogue.shape[0], dimension: catalogue.shape[1], storage: catalogue.storage)
     }
 
+    /// Interests of evaluation cases: their histories, with profiles from `dataset` where the model reads them.
+    public func interestBatch(for cases: ArraySlice<EvaluationCase>, in dataset: Dataset) -> InterestBatch {
+        let profiles = usesProfile ? cases.flatMap { dataset.profile(ofUser: Int($0.user)) } : []
+        return interestBatch(histories: cases.map { ArraySlice($0.history) }, profiles: profiles)
+    }
+
     /// Interests of a batch of histories (profiles [B * F], or empty when unknown).
     public func interestBatch(histories: [ArraySlice<Int32>], profiles: [Int32]) -> InterestBatch {
         let (vectors, mask) = encode(histories: histories, profiles: profiles)
@@ -30,11 +36,8 @@ public enum ModelEvaluation {
     public static func evaluateEachUser(
         _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
     ) throws -> PerUserEvaluation {
-        let evaluator = try Evaluator(cutoffs: cutoffs)
-        let usesProfile = model.usesProfile
-        return try evaluator.evaluateEachUser(dataset.evaluationCases(split), items: model.itemMatrix()) { chunk in
-            let profiles = usesProfile ? chunk.flatMap { dataset.profile(ofUser: Int($0.user)) } : []
-            return model.interestBatch(histories: chunk.map { ArraySlice($0.history) }, profiles: profiles)
+        try Evaluator(cutoffs: cutoffs).evaluateEachUser(dataset.evaluationCases(split), items: model.itemMatrix()) { chunk in
+            model.interestBatch(for: chunk, in: dataset)
         }
     }
 
