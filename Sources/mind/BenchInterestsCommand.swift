@@ -26,7 +26,7 @@ struct InterestsBench: ParsableCommand {
 
     func run() throws {
         let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
-        let (recommender, _) = try ModelBundle.loadModel(from: URL(fileURLWithPath: model))
+        let (recommender, _) = try loadModel(model, toRunOn: data, at: dataset)
         let cases = data.evaluationCases(EvaluationSplit(rawValue: split)!)
         let chunks = stride(from: 0, to: cases.count, by: 256).map { cases[$0..<min($0 + 256, cases.count)] }
         // Each user is encoded once; the recall variants below re-assemble the evaluator's chunks from these rows.

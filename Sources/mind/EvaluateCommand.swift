@@ -87,16 +87,7 @@ struct EvaluateCommand: ParsableCommand {
         if source == Self.mostPopularName {
             return (source, try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs))
         }
-        let (recommender, bundle) = try ModelBundle.loadModel(from: URL(fileURLWithPath: source))
-        guard bundle.itemIDs == data.items.ids else {
-            throw ValidationError("\(source) was trained on a different item vocabulary than \(dataset)")
-        }
-        let evaluatedPath = URL(fileURLWithPath: dataset).standardizedFileURL.path
-        if bundle.datasetPath != evaluatedPath {
-            // Two splits of the same logs share the item vocabulary, and one split's test users train in the other.
-            Terminal.note("note: \(source) was trained on \(bundle.datasetPath), not \(evaluatedPath); "
-                          + "if these are two splits of the same logs, its test users may have been seen in training")
-        }
+        let (recommender, bundle) = try loadModel(source, toRunOn: data, at: dataset)
         return (bundle.config.model.rawValue,
                 try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs))
     }
