@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MINDData", targets: ["MINDData"]),
         .library(name: "MINDModels", targets: ["MINDModels"]),
         .library(name: "MINDRetrieval", targets: ["MINDRetrieval"]),
+        .library(name: "MINDServing", targets: ["MINDServing"]),
         .library(name: "MINDEval", targets: ["MINDEval"]),
     ],
     dependencies: [
@@ -44,24 +45,32 @@ let package = Package(
             swiftSettings: fastMath
         ),
         .target(
-            name: "MINDEval",
+            name: "MINDServing",
             dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDRetrieval"],
             swiftSettings: fastMath
         ),
-        .executableTarget(
-            name: "mind",
+        .target(
+            name: "MINDEval",
+            dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing"],
+            swiftSettings: fastMath
+        ),
+        .target(
+            name: "MINDCommands",
             dependencies: [
-                "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDEval",
+                "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
         ),
+        .executableTarget(name: "mind", dependencies: ["MINDCommands"], swiftSettings: fastMath),
         .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore"], swiftSettings: fastMath),
         .testTarget(name: "MINDNNTests", dependencies: ["MINDNN"], swiftSettings: fastMath),
         .testTarget(name: "MINDDataTests", dependencies: ["MINDData"], swiftSettings: fastMath),
         .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval"], swiftSettings: fastMath),
         .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: fastMath),
+        .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval"], swiftSettings: fastMath),
         .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval"], swiftSettings: fastMath),
+        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v5]
 )

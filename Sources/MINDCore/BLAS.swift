@@ -11,7 +11,9 @@ public enum BLAS {
     /// How many threads OpenBLAS may use for one call.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets how many threads OpenBLAS may use for one call.
+    /// Sets how many threads OpenBLAS may use for one call. OpenBLAS keeps this process-wide, so it is set
+    /// once at start-up (the `mind` executable sets 1: its callers parallelise over shards, users and item
+    /// blocks with their own thread budgets) and never changed while work runs.
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))
     }

@@ -72,13 +72,26 @@ struct KernelTests {
         }
     }
 
-    @Test func parallelLargeElementwiseEqualsSerial() {
+    @Test(arguments: [1, 2, 3, 16])
+    func chunkedWorkEqualsSerialForAnyThreadBudget(threads: Int) {
         let x = random([300_000], seed: 7)
-        let parallel = x.mapLanes { VectorMath.exp($0) }
-        Parallel.maxThreads = 1
         let serial = x.mapLanes { VectorMath.exp($0) }
-        Parallel.maxThreads = 2
-        #expect(parallel == serial)
+        var chunked = [Float](repeating: 0, count: x.count)
+        var covered = [Int32](repeating: 0, count: x.count)
+        chunked.withUnsafeMutableBufferPointer { out in
+            covered.withUnsafeMutableBufferPointer { seen in
+                let (output, marks) = (out, seen)
+                x.storage.withUnsafeBufferPointer { input in
+                    Parallel.forEachChunk(count: x.count, threads: threads) { range in
+                        VectorMath.map(input.baseAddress! + range.lowerBound, output.baseAddress! + range.lowerBound,
+                                       count: range.count) { VectorMath.exp($0) }
+                        for i in range { marks[i] += 1 }
+                    }
+                }
+            }
+        }
+        #expect(chunked == serial.storage)
+        #expect(covered.allSatisfy { $0 == 1 })
     }
 
     @Test func generatorIsReproducibleAndUniform() {

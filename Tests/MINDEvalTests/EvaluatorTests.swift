@@ -102,7 +102,7 @@ private func pseudoRetriever(itemCount: Int) -> (ArraySlice<EvaluationCase>, Int
             count: chunk.count, interestCount: 2, dimension: itemCount, vectors: vectors,
             mask: chunk.flatMap { _ in [true, false] })
     }
-    let result = try Evaluator(cutoffs: [1, 3], chunkSize: 3).evaluate(cases, items: items, interests: interests)
+    let result = try Evaluator(cutoffs: [1, 3], chunkSize: 3).evaluate(cases, index: ExactIndex(items: items), interests: interests)
     #expect(result[cutoff: 1]?.recall == 1)
     #expect(result[cutoff: 3]?.precision == 1.0 / 3)
 
@@ -110,7 +110,7 @@ private func pseudoRetriever(itemCount: Int) -> (ArraySlice<EvaluationCase>, Int
         InterestBatch(singleVectors: [Float](repeating: 0, count: itemCount), count: 1, dimension: itemCount)
     }
     #expect(throws: EvaluationError.interestCountMismatch(expected: 3, got: 1)) {
-        try Evaluator(chunkSize: 3).evaluate(cases, items: items, interests: wrongSize)
+        try Evaluator(chunkSize: 3).evaluate(cases, index: ExactIndex(items: items), interests: wrongSize)
     }
 }
 

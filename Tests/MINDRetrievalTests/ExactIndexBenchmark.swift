@@ -3,7 +3,7 @@ import MINDCore
 import Testing
 @testable import MINDRetrieval
 
-/// Wall time of the two parallel schemes behind `ExactIndex`'s default; run with
+/// Wall time of `ExactIndex` on one and two workers; run with
 /// `MIND_BENCH=1 swift test -c release --scratch-path .build-eval --filter exactIndexParallelBenchmark`.
 /// The reference measured in the same run is one worker (one core for GEMM and scan).
 @Test(.enabled(if: ProcessInfo.processInfo.environment["MIND_BENCH"] != nil))
@@ -16,17 +16,15 @@ func exactIndexParallelBenchmark() {
         problem.interests = InterestBatch(
             count: users, interestCount: interestCount, dimension: dimension, vectors: problem.interests.vectors,
             mask: [Bool](repeating: true, count: users * interestCount))
-        let configurations: [(String, ExactIndex.Parallelism, Int)] = [
-            ("one worker, chunk 64 (reference)", .userChunks(workers: 1), 64),
-            ("blasThreads, chunk 64", .blasThreads, 64),
-            ("blasThreads, chunk 256", .blasThreads, 256),
-            ("userChunks(2), chunk 64", .userChunks(workers: 2), 64),
-            ("userChunks(2), chunk 128", .userChunks(workers: 2), 128),
+        let configurations: [(String, Int, Int)] = [
+            ("one worker, chunk 64 (reference)", 1, 64),
+            ("two workers, chunk 64", 2, 64),
+            ("two workers, chunk 128", 2, 128),
         ]
         var reference = 0.0
-        BLAS.setThreadCount(2)
-        for (name, parallelism, chunk) in configurations {
-            let index = ExactIndex(items: problem.items, userChunkSize: chunk, parallelism: parallelism)
+        BLAS.setThreadCount(1)  // as the mind executable runs it
+        for (name, threads, chunk) in configurations {
+            let index = ExactIndex(items: problem.items, userChunkSize: chunk, threads: threads)
             let seconds = fastest { _ = index.recommend(interests: problem.interests, n: n, exclude: problem.exclude) }
             if reference == 0 { reference = seconds }
             print(String(format: "items %6d: %-34@ %.3f s, speed-up %.2fx", itemCount, name as NSString, seconds, reference / seconds))

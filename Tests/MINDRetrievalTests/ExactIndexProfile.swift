@@ -49,7 +49,7 @@ func exactIndexSingleCoreProfile() {
         print("profile block \(block): GEMM alone (64-user chunks) \(String(format: "%.3f", gemm)) s CPU")
         for chunk in [16, 32, 64, 128] {
             let index = ExactIndex(
-                items: problem.items, itemBlockSize: block, userChunkSize: chunk, parallelism: .userChunks(workers: 1))
+                items: problem.items, itemBlockSize: block, userChunkSize: chunk, threads: 1)
             let whole = threadSeconds { _ = index.recommend(interests: problem.interests, n: 100, exclude: problem.exclude) }
             print("profile block \(block) chunk \(chunk): index \(String(format: "%.3f", whole)) s CPU")
         }

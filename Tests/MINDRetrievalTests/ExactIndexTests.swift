@@ -2,7 +2,7 @@ import MINDCore
 import Testing
 @testable import MINDRetrieval
 
-private let parallelisms: [ExactIndex.Parallelism] = [.blasThreads, .userChunks(workers: 1), .userChunks(workers: 2)]
+private let threadCounts = [1, 2, 5]
 
 @Test(arguments: [
     // (items, users, K, d, n, excluded per user, item block, user chunk)
@@ -18,8 +18,8 @@ func exactIndexMatchesBruteForceOnIntegerData(shape: (Int, Int, Int, Int, Int, I
         itemCount: itemCount, userCount: userCount, interestCount: interestCount, dimension: dimension,
         integral: true, excludePerUser: excluded, seed: UInt64(itemCount * 31 + userCount))
     let expected = referenceRecommend(items: problem.items, interests: problem.interests, n: n, exclude: problem.exclude)
-    for parallelism in parallelisms {
-        let index = ExactIndex(items: problem.items, itemBlockSize: block, userChunkSize: chunk, parallelism: parallelism)
+    for threads in threadCounts {
+        let index = ExactIndex(items: problem.items, itemBlockSize: block, userChunkSize: chunk, threads: threads)
         let got = index.recommend(interests: problem.interests, n: n, exclude: problem.exclude)
         #expect(got == expected)
         for (user, list) in got.enumerated() {

@@ -65,16 +65,13 @@ extension Tensor {
         mapLanes { $0 * factor }
     }
 
-    /// Applies a lane-wise function to every element (SIMD, both cores for large tensors).
+    /// Applies a lane-wise function to every element (SIMD, on the calling thread: callers parallelise over
+    /// samples or shards with their own thread budget).
     @inline(__always)
     public func mapLanes(_ lanes: (VectorMath.Lanes) -> VectorMath.Lanes) -> Tensor {
         Tensor(shape: shape) { out in
             storage.withUnsafeBufferPointer { x in
-                Parallel.forEachChunk(count: out.count) { range in
-                    VectorMath.map(
-                        x.baseAddress! + range.lowerBound, out.baseAddress! + range.lowerBound,
-                        count: range.count, lanes: lanes)
-                }
+                VectorMath.map(x.baseAddress!, out.baseAddress!, count: out.count, lanes: lanes)
             }
         }
     }
@@ -86,11 +83,7 @@ extension Tensor {
         return Tensor(shape: shape) { out in
             storage.withUnsafeBufferPointer { x in
                 other.storage.withUnsafeBufferPointer { y in
-                    Parallel.forEachChunk(count: out.count) { range in
-                        VectorMath.zip(
-                            x.baseAddress! + range.lowerBound, y.baseAddress! + range.lowerBound,
-                            out.baseAddress! + range.lowerBound, count: range.count, lanes: lanes)
-                    }
+                    VectorMath.zip(x.baseAddress!, y.baseAddress!, out.baseAddress!, count: out.count, lanes: lanes)
                 }
             }
         }

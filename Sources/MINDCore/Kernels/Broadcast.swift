@@ -75,12 +75,7 @@ public enum Broadcast {
             return Tensor(shape: a.shape) { out in
                 a.storage.withUnsafeBufferPointer { x in
                     b.storage.withUnsafeBufferPointer { y in
-                        let n = out.count
-                        Parallel.forEachChunk(count: n) { range in
-                            VectorMath.zip(
-                                x.baseAddress! + range.lowerBound, y.baseAddress! + range.lowerBound,
-                                out.baseAddress! + range.lowerBound, count: range.count, lanes: lanes)
-                        }
+                        VectorMath.zip(x.baseAddress!, y.baseAddress!, out.baseAddress!, count: out.count, lanes: lanes)
                     }
                 }
             }

@@ -45,8 +45,7 @@ public enum MatrixKernels {
         }
     }
 
-    /// C[batch] (+)= op(A[batch]) op(B[batch]) for `batch` independent products, spread
-    /// over the cores when the total work is large enough.
+    /// C[batch] (+)= op(A[batch]) op(B[batch]) for `batch` independent products, on the calling thread.
     public static func batchedMultiply(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool
@@ -54,13 +53,11 @@ public enum MatrixKernels {
         let aStride = m * k
         let bStride = k * n
         let cStride = m * n
-        Parallel.forEachChunk(count: batch, costPerItem: m * n * k / 4) { range in
-            for index in range {
-                multiply(
-                    a + index * aStride, b + index * bStride, c + index * cStride,
-                    m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                    accumulate: accumulate)
-            }
+        for index in 0..<batch {
+            multiply(
+                a + index * aStride, b + index * bStride, c + index * cStride,
+                m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                accumulate: accumulate)
         }
     }
 }

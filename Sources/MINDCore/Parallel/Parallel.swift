@@ -1,22 +1,24 @@
 import Dispatch
+import Foundation
 
-/// Splits work over the machine's cores when there is enough of it to pay for the hand-off.
+/// Splits work over a given number of threads. There is no process-wide thread setting: every caller
+/// passes its own budget (a training run's `threads`, a batch recommendation's), so two callers in one
+/// process never race over a shared knob.
 public enum Parallel {
-    /// Upper bound on threads used by one kernel call. The trainer sets it to 1 while it runs
-    /// its own data-parallel shards, so kernels never oversubscribe the cores.
-    nonisolated(unsafe) public static var maxThreads: Int = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// The machine's cores: the default budget of commands that may use the whole machine.
+    public static var availableCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// Element count below which a kernel stays on the calling thread (measured: a GCD
-    /// hand-off costs a few microseconds, which 64K element-wise floats take on one core).
+    /// Work units below which a call stays on the calling thread (measured: a GCD hand-off costs a few
+    /// microseconds, which 64K element-wise floats take on one core).
     public static let elementThreshold = 1 << 16
 
-    /// Runs `body(range)` over `0..<count` split into contiguous chunks, in parallel when
-    /// `count * costPerItem` is large enough and more than one thread is allowed.
+    /// Runs `body(range)` over `0..<count` split into at most `threads` contiguous chunks, in parallel when
+    /// `count * costPerItem` is large enough to pay for the hand-off. Chunks never overlap, so a body that
+    /// writes only its own range gives the same result for any thread count.
     @inline(__always)
     public static func forEachChunk(
-        count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void
+        count: Int, costPerItem: Int = 1, threads: Int, _ body: (Range<Int>) -> Void
     ) {
-        let threads = maxThreads
         if threads <= 1 || count < 2 || count * costPerItem < elementThreshold {
             body(0..<count)
             return
@@ -24,12 +26,25 @@ public enum Parallel {
         let chunks = min(threads, count)
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = count * chunk / chunks
-                let end = count * (chunk + 1) / chunks
-                body(start..<end)
+                body(chunkRange(chunk, of: chunks, count: count))
             }
         }
     }
-}
 
-import Foundation
+    /// Runs `work(worker)` for `workers` workers, on up to that many threads (on the caller when 1).
+    public static func run(workers: Int, _ work: (Int) -> Void) {
+        if workers <= 1 {
+            for worker in 0..<max(workers, 0) { work(worker) }
+            return
+        }
+        withoutActuallyEscaping(work) { work in
+            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        }
+    }
+
+    /// The `chunk`-th of `chunks` near-equal contiguous parts of `0..<count`.
+    @inline(__always)
+    public static func chunkRange(_ chunk: Int, of chunks: Int, count: Int) -> Range<Int> {
+        (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+    }
+}

@@ -221,3 +221,24 @@ extension Dataset {
         try DatasetStore.write(self, report: report, to: directory)
     }
 }
+
+extension Dataset {
+    /// Loads the dataset written to `directory` and checks that it equals this one, field by field, so a
+    /// write that lost or changed data is caught at once. Returns the seconds the load took.
+    @discardableResult
+    public func verifyWritten(at directory: URL) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let loaded = try Dataset.load(from: directory)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let differing = [
+            ("sequences", loaded.sequenceItems == sequenceItems && loaded.sequenceOffsets == sequenceOffsets),
+            ("users", loaded.users == users), ("items", loaded.items == items), ("manifest", loaded.manifest == manifest),
+            ("item features", loaded.itemFeatures == itemFeatures), ("user features", loaded.userFeatures == userFeatures),
+        ].filter { !$0.1 }.map(\.0)
+        guard differing.isEmpty else {
+            throw PrepareError.writeFailed(
+                path: directory.path, reason: "the dataset read back differs from the one built (\(differing.joined(separator: ", ")))")
+        }
+        return seconds
+    }
+}

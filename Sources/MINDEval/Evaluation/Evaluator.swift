@@ -1,3 +1,4 @@
+import MINDCore
 import MINDData
 import MINDRetrieval
 
@@ -7,17 +8,21 @@ public struct Evaluator: Sendable {
     public let cutoffs: [Int]
     /// Cases retrieved per call, bounding the memory of interests, scores and result lists.
     public let chunkSize: Int
+    /// Chunks retrieved at once, each on its own thread; the metrics do not depend on it.
+    public let threads: Int
 
     /// The largest cutoff: how many items the retriever is asked for.
     public var maxCutoff: Int { cutoffs.max() ?? 0 }
 
     /// An evaluator at `cutoffs`; throws if the list is empty or a cutoff or the chunk size is not positive.
-    public init(cutoffs: [Int] = [10, 20, 50, 100], chunkSize: Int = 256) throws {
+    public init(cutoffs: [Int] = [10, 20, 50, 100], chunkSize: Int = 256, threads: Int = 1) throws {
         guard !cutoffs.isEmpty else { throw EvaluationError.noCutoffs }
         if let bad = cutoffs.first(where: { $0 <= 0 }) { throw EvaluationError.invalidCutoff(bad) }
         guard chunkSize > 0 else { throw EvaluationError.invalidChunkSize(chunkSize) }
+        precondition(threads > 0, "An evaluator needs at least one thread.")
         self.cutoffs = cutoffs
         self.chunkSize = chunkSize
+        self.threads = threads
     }
 
     /// Evaluates `retrieve`, which returns, per case of a chunk, its top `maxCutoff` items, best first, history excluded.
@@ -35,15 +40,30 @@ public struct Evaluator: Sendable {
         _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[Int32]]
     ) throws -> PerUserEvaluation {
         let measurable = cases.filter { !$0.truth.isEmpty }
+        let chunkCount = (measurable.count + chunkSize - 1) / chunkSize
+        var outcomes = [Result<[[Int32]], Error>?](repeating: nil, count: chunkCount)
+        // Waves of `threads` chunks: each worker retrieves its own chunk, so `retrieve` must be safe to call
+        // concurrently (it only reads the model and the index); the metrics are then summed in case order.
+        for waveStart in stride(from: 0, to: chunkCount, by: threads) {
+            let wave = waveStart..<min(waveStart + threads, chunkCount)
+            outcomes.withUnsafeMutableBufferPointer { buffer in
+                let slots = buffer
+                Parallel.run(workers: wave.count) { worker in
+                    let chunk = wave.lowerBound + worker
+                    let range = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, measurable.count)
+                    slots[chunk] = Result { try retrieve(measurable[range], maxCutoff) }
+                }
+            }
+        }
         var metrics: [[RankingMetrics]] = []
         metrics.reserveCapacity(measurable.count)
-        for start in stride(from: 0, to: measurable.count, by: chunkSize) {
-            let chunk = measurable[start..<min(start + chunkSize, measurable.count)]
-            let ranked = try retrieve(chunk, maxCutoff)
-            guard ranked.count == chunk.count else {
-                throw EvaluationError.resultCountMismatch(expected: chunk.count, got: ranked.count)
+        for chunk in 0..<chunkCount {
+            let range = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, measurable.count)
+            guard let ranked = try outcomes[chunk]?.get() else { continue }
+            guard ranked.count == range.count else {
+                throw EvaluationError.resultCountMismatch(expected: range.count, got: ranked.count)
             }
-            for (evaluationCase, list) in zip(chunk, ranked) {
+            for (evaluationCase, list) in zip(measurable[range], ranked) {
                 metrics.append(RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs))
             }
         }
@@ -60,21 +80,12 @@ public struct Evaluator: Sendable {
         try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }.summary
     }
 
-    /// Evaluates a user tower against `items` with the exact index.
-    public func evaluate(
-        _ cases: [EvaluationCase], items: ItemMatrix,
-        interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
-    ) throws -> EvaluationResult {
-        try evaluate(cases, index: ExactIndex(items: items), interests: interests)
-    }
-
-    /// Every user's metrics for a user tower against `items` with the exact index.
+    /// Every user's metrics for a user tower: `interests` gives each chunk's interest vectors, `index` retrieves.
     public func evaluateEachUser(
-        _ cases: [EvaluationCase], items: ItemMatrix,
+        _ cases: [EvaluationCase], index: some VectorIndex,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> PerUserEvaluation {
-        let index = ExactIndex(items: items)
-        return try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }
+        try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }
     }
 
     /// One chunk's merged top `n` by max inner product over its unmasked interests, history excluded.

@@ -2,43 +2,40 @@ import MINDCore
 import MINDData
 import MINDModels
 import MINDRetrieval
-
-extension RecommenderModel {
-    /// The catalogue's item vectors as the retrieval index wants them.
-    public func itemMatrix() -> ItemMatrix {
-        let catalogue = items.catalogue()
-        return ItemMatrix(count: catalogue.shape[0], dimension: catalogue.shape[1], storage: catalogue.storage)
-    }
-
-    /// Interests of evaluation cases: their histories, with profiles from `dataset` where the model reads them.
-    public func interestBatch(for cases: ArraySlice<EvaluationCase>, in dataset: Dataset) -> InterestBatch {
-        let profiles = usesProfile ? cases.flatMap { dataset.profile(ofUser: Int($0.user)) } : []
-        return interestBatch(histories: cases.map { ArraySlice($0.history) }, profiles: profiles)
-    }
-
-    /// Interests of a batch of histories (profiles [B * F], or empty when unknown).
-    public func interestBatch(histories: [ArraySlice<Int32>], profiles: [Int32]) -> InterestBatch {
-        let (vectors, mask) = encode(histories: histories, profiles: profiles)
-        return InterestBatch(count: histories.count, interestCount: vectors.shape[1], dimension: vectors.shape[2],
-                             vectors: vectors.storage, mask: mask.map { $0 != 0 })
-    }
-}
+import MINDServing
 
 /// Full-catalogue evaluation of a trained model on a dataset's valid or test users.
 public enum ModelEvaluation {
+    /// Averages over the `split` users of `dataset`, retrieving with the recommender's index.
     public static func evaluate(
-        _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
     ) throws -> EvaluationResult {
-        try evaluateEachUser(model, dataset: dataset, split: split, cutoffs: cutoffs).summary
+        try evaluateEachUser(recommender, dataset: dataset, split: split, cutoffs: cutoffs).summary
     }
 
-    /// Every user's metrics, for paired comparisons.
+    /// Every user's metrics, for paired comparisons. Chunks of users are evaluated on the recommender's threads.
     public static func evaluateEachUser(
-        _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
     ) throws -> PerUserEvaluation {
-        try Evaluator(cutoffs: cutoffs).evaluateEachUser(dataset.evaluationCases(split), items: model.itemMatrix()) { chunk in
-            model.interestBatch(for: chunk, in: dataset)
+        let evaluator = try Evaluator(cutoffs: cutoffs, threads: recommender.threads)
+        return try evaluator.evaluateEachUser(dataset.evaluationCases(split), index: recommender.index) { chunk in
+            recommender.model.interestBatch(for: chunk, in: dataset)
         }
+    }
+
+    /// Evaluates a model as it stands (e.g. during training) with the exact index on `threads` threads.
+    public static func evaluate(
+        _ model: RecommenderModel, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100],
+        threads: Int = Parallel.availableCores
+    ) throws -> EvaluationResult {
+        try evaluate(recommender(model, for: dataset, threads: threads), dataset: dataset, split: split, cutoffs: cutoffs)
+    }
+
+    /// A recommender over an in-memory model trained on `dataset`.
+    public static func recommender(_ model: RecommenderModel, for dataset: Dataset, threads: Int = Parallel.availableCores) -> Recommender {
+        let bundle = ModelBundle(config: model.config, schema: model.schema, itemIDs: dataset.items.ids, datasetPath: "",
+                                 itemPopularity: dataset.itemTrainingCounts())
+        return Recommender(model: model, bundle: bundle, threads: threads)
     }
 
     /// MostPopular over the same cases: training popularity, history excluded.

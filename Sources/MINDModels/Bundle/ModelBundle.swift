@@ -14,7 +14,7 @@ import MINDNN
 ///       metrics.json           per-epoch records, test metrics when evaluated
 ///       training_log.jsonl     one line per epoch
 ///       checkpoint/            last state, for --resume
-public struct ModelBundle {
+public struct ModelBundle: Sendable {
     public var config: ModelConfig
     public var schema: DataSchema
     public var itemIDs: [String]
@@ -104,12 +104,21 @@ public struct ModelBundle {
 }
 
 /// Problems reading a model directory.
-public enum ModelBundleError: Error, CustomStringConvertible {
+public enum ModelBundleError: Error, CustomStringConvertible, Equatable {
     case missingFile(String)
     case malformed(String, String)
+    /// The model's items are not the dataset's (model path, dataset path).
+    case vocabularyMismatch(model: String, dataset: String)
+    /// An output directory that holds something other than a model.
+    case notAModelDirectory(String)
+    /// An output directory that holds a model, without permission to replace it.
+    case holdsAModel(String)
 
     public var description: String {
         switch self {
+        case .vocabularyMismatch(let model, let dataset): return "\(model) was trained on a different item vocabulary than \(dataset)"
+        case .notAModelDirectory(let path): return "\(path) exists and is not a model directory; choose another --output"
+        case .holdsAModel(let path): return "\(path) already holds a model; add --force to replace it or --resume to continue it"
         case .missingFile(let path): return "\(path): missing; is this a model directory written by 'mind train'?"
         case .malformed(let path, let reason): return "\(path): \(reason)"
         }

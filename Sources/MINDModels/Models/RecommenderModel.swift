@@ -5,7 +5,10 @@ import MINDNN
 /// A two-tower retrieval model: an item tower shared by behaviours, targets and the
 /// catalogue, and a user tower (MIND, YouTubeDNN or ComiRec-DR) that turns a history into interests.
 /// Trained with label-aware attention and a sampled softmax; served by max_k e_i . u_k.
-public final class RecommenderModel {
+///
+/// Sendable because serving only reads it: every forward pass builds its own tape and reads the
+/// parameters. The `Trainer` is the only writer, and a model is shared with readers only after it.
+public final class RecommenderModel: @unchecked Sendable {
     public let config: ModelConfig
     public let schema: DataSchema
     public let items: ItemTower

@@ -46,8 +46,8 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public init() {}
 }
 
-/// Trains a `RecommenderModel`: shuffled samples per epoch, data-parallel shards on both
-/// cores, Adam, a checkpoint per epoch (and on interruption), validation and early stopping.
+/// Trains a `RecommenderModel`: shuffled samples per epoch, data-parallel shards on
+/// `config.threads` threads, Adam, a checkpoint per epoch (and on interruption), validation and early stopping.
 ///
 /// Every random draw comes from generators derived from (seed, epoch, batch, shard), and a
 /// batch is always cut into `config.shards` shards whose gradients are summed in order, so
@@ -76,7 +76,7 @@ public final class Trainer {
         self.model = model
         self.data = data
         self.directory = directory
-        optimizer = Adam(learningRate: model.config.learningRate, weightDecay: model.config.weightDecay)
+        optimizer = Adam(learningRate: model.config.learningRate, weightDecay: model.config.weightDecay, threads: model.config.threads)
         sampling = NegativeSampling(kind: model.config.sampler, popularity: data.popularity)
         samples = data.samples()
     }
@@ -103,13 +103,6 @@ public final class Trainer {
     @discardableResult
     public func train() throws -> TrainingOutcome {
         let config = model.config
-        let previousThreads = Parallel.maxThreads
-        Parallel.maxThreads = 1
-        BLAS.setThreadCount(1)
-        defer {
-            Parallel.maxThreads = previousThreads
-            BLAS.setThreadCount(previousThreads)
-        }
         if state.finished { return .finished }
         let root = SeededGenerator(seed: config.seed)
         while state.epoch < config.epochs {
@@ -199,19 +192,16 @@ public final class Trainer {
                     gradientSlots[shard] = tape.gradients(of: loss, seed: weight)
                     lossSlots[shard] = Double(loss.value.scalar) * Double(weight)
                 }
-                if config.threads > 1 && shardCount > 1 {
-                    DispatchQueue.concurrentPerform(iterations: shardCount, execute: work)
-                } else {
-                    for shard in 0..<shardCount { work(shard) }
+                // Worker w runs shards w, w + workers, ...; each shard writes only its own slots.
+                let workers = min(config.threads, shardCount)
+                Parallel.run(workers: workers) { worker in
+                    for shard in stride(from: worker, to: shardCount, by: workers) { work(shard) }
                 }
             }
         }
         var gradients = shardGradients[0]
         for shard in 1..<shardCount { gradients.merge(shardGradients[shard]) }
-        // The optimiser's row updates are independent: let them use the configured threads.
-        Parallel.maxThreads = config.threads
         optimizer.step(gradients)
-        Parallel.maxThreads = 1
         return shardLosses.reduce(0, +)
     }
 

@@ -9,13 +9,18 @@ public final class Adam: Optimizer {
     public var beta2: Float
     public var epsilon: Float
     public var weightDecay: Float
+    /// Threads for the row updates of embedding tables (rows are independent, so any count gives the same result).
+    public var threads: Int
     /// Steps taken so far; drives the bias correction.
     public private(set) var stepCount = 0
 
     private var firstMoments: [String: [Float]] = [:]
     private var secondMoments: [String: [Float]] = [:]
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0,
+                threads: Int = 1) {
+        precondition(threads >= 1, "Adam needs at least one thread.")
+        self.threads = threads
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -60,7 +65,7 @@ public final class Adam: Optimizer {
                     m.withUnsafeMutableBufferPointer { mp in
                         v.withUnsafeMutableBufferPointer { vp in
                             // Rows are distinct after coalescing, so row ranges can be updated in parallel.
-                            Parallel.forEachChunk(count: g.rows.count, costPerItem: width * 8) { range in
+                            Parallel.forEachChunk(count: g.rows.count, costPerItem: width * 8, threads: threads) { range in
                                 for i in range {
                                     let offset = Int(g.rows[i]) * width
                                     update(w.baseAddress! + offset, gp.baseAddress! + i * width, mp.baseAddress! + offset,

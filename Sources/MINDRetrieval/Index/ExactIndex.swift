@@ -14,44 +14,34 @@ import MINDCore
 ///   3,700 items 0.071 s against 0.029 s of GEMM (the heap matters more when the catalogue is small). Item blocks of
 ///   256-1,024 and user chunks of 64-128 are within 3% of each other; chunks of 16 cost 15% more.
 /// - two cores, wall time, 6,000 users, fastest of 3, on a machine shared with other builds (load 4-5, so ranges over
-///   two runs): 100k items, one worker 5.6-11.3 s, `.blasThreads` 7.7-14.5 s, `.userChunks(workers: 2)` 3.3-5.5 s
-///   (1.7-2.0x one worker); 3,700 items, one worker 0.89-0.92 s, `.blasThreads` 0.69-2.7 s, `.userChunks` 0.92-1.24 s.
-///   Chunk-parallel wins clearly on the large catalogue (the scan runs on both cores, and OpenBLAS's spinning
-///   threads suffer under load); the small catalogue was too noisy to separate. Default: `.userChunks`.
+///   two runs): 100k items, one worker 5.6-11.3 s, OpenBLAS's own threads 7.7-14.5 s, user chunks on two workers
+///   3.3-5.5 s (1.7-2.0x one worker). So a batch is split into user chunks over `threads` workers, each running a
+///   single-threaded GEMM (OpenBLAS is set to one thread at start-up; its spinning threads suffer under load).
 public struct ExactIndex: VectorIndex {
-    /// How a batch uses the machine's cores.
-    public enum Parallelism: Sendable, Equatable {
-        /// User chunks one after another on the calling thread; OpenBLAS uses its own threads inside each GEMM.
-        case blasThreads
-        /// User chunks spread over `workers` threads (DispatchQueue.concurrentPerform), OpenBLAS single-threaded
-        /// inside each chunk; the top-k scan is parallel too.
-        case userChunks(workers: Int)
-    }
-
     /// The catalogue.
     public let items: ItemMatrix
     /// Items per GEMM block.
     public var itemBlockSize: Int
     /// Users per GEMM (all their unmasked interests are rows of one GEMM).
     public var userChunkSize: Int
-    /// How a batch is spread over cores.
-    public var parallelism: Parallelism
+    /// Workers a batch of users is spread over (1 = the calling thread); the result does not depend on it.
+    public var threads: Int
 
     public var count: Int { items.count }
     public var dimension: Int { items.dimension }
 
     /// An exact index over `items`; the defaults are the measured best on a 2-core machine.
     public init(
-        items: ItemMatrix, itemBlockSize: Int? = nil, userChunkSize: Int = 64,
-        parallelism: Parallelism = .userChunks(workers: ProcessInfo.processInfo.activeProcessorCount)
+        items: ItemMatrix, itemBlockSize: Int? = nil, userChunkSize: Int = 64, threads: Int = 1
     ) {
         precondition(userChunkSize > 0, "The user chunk size must be positive.")
+        precondition(threads > 0, "An exact index needs at least one thread.")
         // 128 KiB of item vectors per block, a quarter of a 512 KiB L2: room for the score block being scanned.
         self.itemBlockSize = itemBlockSize ?? max(64, (128 * 1024 / MemoryLayout<Float>.size) / items.dimension)
         precondition(self.itemBlockSize > 0, "The item block size must be positive.")
         self.items = items
         self.userChunkSize = userChunkSize
-        self.parallelism = parallelism
+        self.threads = threads
     }
 
     public func search(queries: [Float], queryCount: Int, n: Int, exclude: [[Int32]]) -> [[ScoredItem]] {
@@ -67,35 +57,20 @@ public struct ExactIndex: VectorIndex {
         guard n > 0, items.count > 0 else { return [[ScoredItem]](repeating: [], count: userCount) }
 
         var results = [[ScoredItem]](repeating: [], count: userCount)
-        switch parallelism {
-        case .blasThreads:
-            for start in stride(from: 0, to: userCount, by: userChunkSize) {
-                let users = start..<min(start + userChunkSize, userCount)
-                let chunk = scoreChunk(interests, users: users, n: n, exclude: exclude)
-                results.replaceSubrange(users, with: chunk)
-            }
-        case .userChunks(let workers):
-            // Smaller chunks when the batch is small, so that every worker has one.
-            let workerCount = max(1, workers)
-            let chunkSize = max(1, min(userChunkSize, (userCount + workerCount - 1) / workerCount))
-            let chunkCount = (userCount + chunkSize - 1) / chunkSize
-            let threads = min(workerCount, chunkCount)
-            let previousThreads = BLAS.threadCount
-            // One chunk on a multi-core budget (a single user) leaves OpenBLAS its threads.
-            let singleThreadedBLAS = threads > 1 || workerCount == 1
-            if singleThreadedBLAS { BLAS.setThreadCount(1) }
-            defer { if singleThreadedBLAS { BLAS.setThreadCount(previousThreads) } }
-            results.withUnsafeMutableBufferPointer { buffer in
-                let slots = ResultSlots(base: buffer.baseAddress!)
-                let work = { (worker: Int) in
-                    // Worker w takes chunks w, w + threads, ...: equal chunks, so striding balances the load.
-                    for chunk in stride(from: worker, to: chunkCount, by: threads) {
-                        let users = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, userCount)
-                        let scored = scoreChunk(interests, users: users, n: n, exclude: exclude)
-                        for (offset, user) in users.enumerated() { slots.base[user] = scored[offset] }
-                    }
+        // Chunks of a fixed size whatever the thread count, so every GEMM has the same rows and the scores
+        // are bit-identical on 1 or N threads; a batch smaller than one chunk runs on the calling thread.
+        let chunkSize = userChunkSize
+        let chunkCount = (userCount + chunkSize - 1) / chunkSize
+        let workers = min(threads, chunkCount)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = ResultSlots(base: buffer.baseAddress!)
+            Parallel.run(workers: workers) { worker in
+                // Worker w takes chunks w, w + workers, ...: equal chunks, so striding balances the load.
+                for chunk in stride(from: worker, to: chunkCount, by: workers) {
+                    let users = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, userCount)
+                    let scored = scoreChunk(interests, users: users, n: n, exclude: exclude)
+                    for (offset, user) in users.enumerated() { slots.base[user] = scored[offset] }
                 }
-                if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
             }
         }
         return results

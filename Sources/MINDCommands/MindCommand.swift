@@ -2,11 +2,15 @@ import ArgumentParser
 import MINDCore
 
 /// The `mind` command line: one small command per capability, each a thin shell over the libraries.
-@main
-struct MindCommand: ParsableCommand {
-    static func main() {
+public struct MindCommand: ParsableCommand {
+    public init() {}
+
+    /// Start-up, then the command: the process-wide settings (OpenBLAS kernels and threads, the allocator)
+    /// are made here, once, before any work; libraries take thread budgets as values.
+    public static func main() {
         FastBLAS.ensureBestKernels()
         MemoryTuning.keepLargeBuffersInHeap()
+        BLAS.setThreadCount(1)
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -16,7 +20,7 @@ struct MindCommand: ParsableCommand {
         }
     }
 
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "mind",
         abstract: "MIND: multi-interest recommendation with dynamic routing, on the CPU.",
         version: MindVersion.string,

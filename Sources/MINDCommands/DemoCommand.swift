@@ -6,6 +6,7 @@ import MINDData
 import MINDEval
 import MINDModels
 import MINDRetrieval
+import MINDServing
 
 /// `mind demo`: MovieLens-1M from download to a comparison table and one user's interests.
 struct DemoCommand: ParsableCommand {
@@ -43,21 +44,21 @@ struct DemoCommand: ParsableCommand {
         Terminal.note("dataset: \(data.userCount) users, \(data.itemCount) items, \(data.interactionCount) interactions -> \(datasetURL.path)")
 
         var results: [(String, EvaluationResult, Double)] = []
-        var trainedMIND: RecommenderModel?
+        var trainedMIND: Recommender?
         for kind in [ModelKind.mind, .youtubednn] {
             var settings = ModelConfig()
             settings.model = kind
             settings.epochs = epochs
             settings.seed = seed
             let modelURL = cacheURL.appendingPathComponent("demo/\(kind.rawValue)")
-            try TrainingSession.prepareOutputDirectory(modelURL, force: true)
+            try ModelBundle.prepareOutputDirectory(modelURL, replace: true)
             Terminal.note("== train \(kind.rawValue)")
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try TrainingSession.run(data: data, datasetURL: datasetURL, settings: settings, outputURL: modelURL, resume: false)
+            _ = try TrainingDisplay.run(TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: modelURL, resume: false))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let (model, _) = try ModelBundle.loadModel(from: modelURL)
-            results.append((kind.rawValue, try ModelEvaluation.evaluate(model, dataset: data, split: .test), seconds))
-            if kind == .mind { trainedMIND = model }
+            let recommender = try Recommender(directory: modelURL)
+            results.append((kind.rawValue, try ModelEvaluation.evaluate(recommender, dataset: data, split: .test), seconds))
+            if kind == .mind { trainedMIND = recommender }
         }
         results.append(("most-popular", try ModelEvaluation.evaluateMostPopular(dataset: data, split: .test), 0))
 
@@ -73,13 +74,12 @@ struct DemoCommand: ParsableCommand {
         if let trainedMIND { showInterests(trainedMIND, data: data) }
     }
 
-    /// One test user's interests, each with the movies it ranks highest.
-    func showInterests(_ model: RecommenderModel, data: Dataset) {
+    /// One test user's interests, each with the movies it ranks highest and the recent movies it leans on.
+    func showInterests(_ recommender: Recommender, data: Dataset) {
         let cases = data.evaluationCases(.test)
         guard let chosen = cases.first(where: { $0.history.count >= 16 }) ?? cases.first else { return }
-        let profile = model.usesProfile ? data.profile(ofUser: Int(chosen.user)) : []
-        let batch = model.interestBatch(histories: [ArraySlice(chosen.history)], profiles: profile)
-        let index = ExactIndex(items: model.itemMatrix())
+        let profile = recommender.model.usesProfile ? data.profile(ofUser: Int(chosen.user)) : []
+        let extracted = recommender.interests(history: chosen.history, profile: profile)
         let genres = data.itemFeatures.first { $0.name.lowercased().contains("genre") }
         func describe(_ item: Int32) -> String {
             let title = data.itemTitles?[Int(item)] ?? data.items.ids[Int(item)]
@@ -89,25 +89,18 @@ struct DemoCommand: ParsableCommand {
         print("\nUser \(data.users.ids[Int(chosen.user)]): \(chosen.history.count) movies in the history; the last five:")
         for item in chosen.history.suffix(5) { print("    \(describe(item))") }
         // Which of the routed (most recent) behaviours each interest draws on most.
-        let routed = Array(chosen.history.suffix(model.config.maxHistoryLength))
-        var holds = [[Int32]](repeating: [], count: batch.interestCount)
-        if let routing = model.routing(histories: [ArraySlice(chosen.history)], profiles: []) {
-            let k = routing.weights.shape[1], l = routing.weights.shape[2]
-            for (position, item) in routed.enumerated() {
-                let strongest = (0..<k).max { routing.weights.storage[$0 * l + position] < routing.weights.storage[$1 * l + position] }!
-                holds[strongest].append(item)
-            }
-        }
-        let active = (0..<batch.interestCount).filter { batch.isActive(user: 0, interest: $0) }
-        func vector(_ interest: Int) -> [Float] { Array(batch.vectors[(interest * batch.dimension)..<((interest + 1) * batch.dimension)]) }
+        let strongest = extracted.strongestInterestOfEachBehaviour ?? []
+        let active = extracted.active.indices.filter { extracted.active[$0] }
         for interest in active {
-            let top = index.search(query: vector(interest), n: 5, exclude: chosen.history)
-            print("  interest \(interest + 1), leaning most on \(holds[interest].count) of the last \(routed.count) movies\(holds[interest].isEmpty ? "" : ", e.g. " + holds[interest].suffix(2).map { describe($0) }.joined(separator: "; ")):")
+            let holds = zip(extracted.behaviours, strongest).filter { $0.1 == interest }.map(\.0)
+            let top = recommender.index.search(query: extracted.vectors[interest], n: 5, exclude: chosen.history)
+            print("  interest \(interest + 1), leaning most on \(holds.count) of the last \(extracted.behaviours.count) movies\(holds.isEmpty ? "" : ", e.g. " + holds.suffix(2).map { describe($0) }.joined(separator: "; ")):")
             for entry in top { print("    \(describe(entry.item))") }
         }
         // Say plainly when routing found no distinct tastes (BENCHMARKS.md, routing study).
         var geometry = SetGeometry()
-        geometry.add(batch.vectors, count: 1, setSize: batch.interestCount, dimension: batch.dimension) { batch.mask[$0] }
+        let dimension = recommender.items.dimension
+        geometry.add(extracted.vectors.flatMap { $0 }, count: 1, setSize: extracted.vectors.count, dimension: dimension) { extracted.active[$0] }
         if let mean = geometry.cosine.value {
             print(String(format: "  mean cosine between these interests: %.2f", mean)
                   + (mean > 0.9 ? " (nearly one taste: on MovieLens routing rarely separates a 20-movie history; see BENCHMARKS.md)" : ""))

@@ -9,7 +9,6 @@ import Glibc
 import Darwin
 #endif
 
-extension SplitKind: ExpressibleByArgument {}
 
 /// `mind prepare`: logs -> dataset directory (vocabularies, chronological sequences, split, features, manifest).
 struct PrepareCommand: ParsableCommand {
@@ -122,7 +121,7 @@ struct PrepareCommand: ParsableCommand {
 
     func run() throws {
         let outputURL = URL(fileURLWithPath: output)
-        let interruptions = InterruptCleanup { DatasetStore.removeTemporaryDirectories(for: outputURL) }
+        let interruptions = Interruption { DatasetStore.removeTemporaryDirectories(for: outputURL) }
         defer { interruptions.cancel() }
         let start = DispatchTime.now()
         do {
@@ -134,18 +133,7 @@ struct PrepareCommand: ParsableCommand {
             let built = DispatchTime.now()
             try dataset.write(to: outputURL, report: report)
             let written = DispatchTime.now()
-            var loadSeconds: Double?
-            if verify {
-                let loadStart = DispatchTime.now()
-                let loaded = try Dataset.load(from: outputURL)
-                loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart.uptimeNanoseconds) / 1e9
-                guard loaded.sequenceItems == dataset.sequenceItems, loaded.sequenceOffsets == dataset.sequenceOffsets,
-                    loaded.users == dataset.users, loaded.items == dataset.items, loaded.manifest == dataset.manifest,
-                    loaded.itemFeatures == dataset.itemFeatures, loaded.userFeatures == dataset.userFeatures
-                else {
-                    throw PrepareError.writeFailed(path: outputURL.path, reason: "the dataset read back differs from the one built")
-                }
-            }
+            let loadSeconds = verify ? try dataset.verifyWritten(at: outputURL) : nil
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -160,31 +148,6 @@ struct PrepareCommand: ParsableCommand {
         } catch {
             throw CommandError.report(error)
         }
-    }
-}
-
-/// Removes temporary output when the user presses Ctrl-C (or the process gets SIGTERM), then exits.
-final class InterruptCleanup {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ cleanup: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                cleanup()
-                FileHandle.standardError.write(Data("interrupted; no output written\n".utf8))
-                exit(130)
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 }
 

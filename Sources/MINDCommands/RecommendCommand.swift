@@ -7,6 +7,7 @@ import MINDEval
 import MINDModels
 import MINDNN
 import MINDRetrieval
+import MINDServing
 
 /// `mind recommend`: top-N items from histories, for one user or a JSONL batch.
 struct RecommendCommand: ParsableCommand {
@@ -24,22 +25,29 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "JSONL file of histories (batch mode).") var histories: String?
     @Option(help: "Output JSONL file (batch mode).") var output: String?
     @Option(help: "How many items to recommend.") var top: Int = 10
+    @Option(help: "Threads for batch mode (default: all cores); the output is the same for any value.") var threads: Int = Parallel.availableCores
+
+    /// The most items one answer may hold: far beyond any real use, small enough to bound memory.
+    static let maximumCount = 100_000
 
     func validate() throws {
         let modes = [user != nil, history != nil, histories != nil].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --user, --history, --histories") }
         if user != nil && dataset == nil { throw ValidationError("--user needs --dataset to find the user's history") }
         if histories != nil && output == nil { throw ValidationError("--histories needs --output") }
-        guard top > 0 else { throw ValidationError("--top must be positive") }
+        guard (1...Self.maximumCount).contains(top) else { throw ValidationError("--top must be between 1 and \(Self.maximumCount)") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        if let histories, let output, URL(fileURLWithPath: histories).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
+            throw ValidationError("--output must not be the --histories file")
+        }
     }
 
     func run() throws {
         do {
-            let (recommender, bundle) = try ModelBundle.loadModel(from: URL(fileURLWithPath: model))
-            let engine = BatchRecommender(model: recommender, bundle: bundle)
+            let engine = try Recommender(directory: URL(fileURLWithPath: model), threads: threads)
             if let histories, let output {
-                let (users, unknown, seconds) = try engine.recommendFile(
-                    input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
+                let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
+                    engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
                 if unknown > 0 { Terminal.note("warning: \(unknown) unknown item id(s) in the histories were skipped") }
                 Terminal.note(String(format: "recommended for %d users in %.2f s (%.0f users/s) -> %@", users, seconds,
                                      Double(users) / max(seconds, 1e-9), output))
@@ -53,9 +61,10 @@ struct RecommendCommand: ParsableCommand {
         }
     }
 
-    func recommendOne(_ engine: BatchRecommender) throws {
+    func recommendOne(_ engine: Recommender) throws {
         let data = try dataset.map { try DatasetStore.load(from: URL(fileURLWithPath: $0)) }
-        var request: BatchRecommender.Request
+        if let data, let dataset { _ = try engine.bundle.check(against: data, at: dataset, modelPath: model) }
+        var request: RecommendationRequest
         if let user, let data {
             guard let index = data.users.index(of: user) else { throw ValidationError("user '\(user)' is not in \(dataset ?? "")") }
             let items = data.sequence(ofUser: Int(index)).map { data.items.ids[Int($0)] }
@@ -63,14 +72,13 @@ struct RecommendCommand: ParsableCommand {
             for (feature, value) in zip(data.userFeatures, data.profile(ofUser: Int(index))) where value != 0 {
                 profile[feature.name] = feature.vocabulary[Int(value)]
             }
-            request = BatchRecommender.Request(user: user, items: items, profile: profile)
+            request = RecommendationRequest(user: user, history: items, profile: profile)
         } else {
             let items = (history ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            request = BatchRecommender.Request(user: "", items: items, profile: [:])
+            request = RecommendationRequest(history: items)
         }
-        let (results, unknown) = engine.recommend([request], top: top)
-        if unknown > 0 { Terminal.note("warning: \(unknown) unknown item id(s) in the history were skipped") }
-        let result = results[0]
+        let result = engine.recommend([request], count: top)[0]
+        if result.unknownItems > 0 { Terminal.note("warning: \(result.unknownItems) unknown item id(s) in the history were skipped") }
         let titles = data?.itemTitles
         print("rank    score  interest  item")
         for (rank, entry) in result.items.enumerated() {

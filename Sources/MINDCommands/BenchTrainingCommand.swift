@@ -11,7 +11,8 @@ struct TrainingBench: ParsableCommand {
         abstract: "Samples per second of MIND or YouTubeDNN training (d=64, history 20, K=4, batch 128 by default).")
 
     @Option(help: "Model to time: mind, youtubednn or comirec-dr.") var model: String = "mind"
-    @Option(help: "Threads running the data-parallel shards (1 or 2).") var threads: Int = 2
+    @Option(help: "Threads running the data-parallel shards (default: all cores).") var threads: Int = Parallel.availableCores
+    @Option(help: "Data-parallel shards per batch (fixed, so the weights do not depend on --threads).") var shards: Int = 2
     @Option(help: "Negatives per sample (or per batch with --shared-negatives).") var negatives: Int = 3
     @Option(help: "Share the negatives across the batch (true) or draw them per sample (false).") var sharedNegatives: Bool = false
     @Option(help: "Negative sampler: uniform, log-uniform, in-batch, full.") var sampler: String = "log-uniform"
@@ -25,6 +26,7 @@ struct TrainingBench: ParsableCommand {
         try config.set("model", to: model)
         try config.set("sampler", to: sampler)
         config.threads = threads
+        config.shards = shards
         config.negatives = negatives
         config.sharedNegatives = sharedNegatives
         config.batchSize = batchSize
@@ -54,7 +56,7 @@ struct TrainingBench: ParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        printJSON(["kind": "training", "model": model, "threads": threads, "negatives": negatives, "shared_negatives": sharedNegatives,
+        printJSON(["kind": "training", "model": model, "threads": threads, "shards": shards, "negatives": negatives, "shared_negatives": sharedNegatives,
                    "sampler": sampler, "mlp_hidden": mlpHidden, "batch_size": batchSize, "items": items, "steps": steps,
                    "samples_per_second": Double(steps * batchSize) / seconds, "peak_rss_mib": Double(usage.ru_maxrss) / 1024])
     }

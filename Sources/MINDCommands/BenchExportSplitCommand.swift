@@ -12,11 +12,7 @@ struct ExportSplitBench: ParsableCommand {
 
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
     @Option(help: "Directory to write train.jsonl and test.jsonl into.") var output: String
-    @Option(help: "Which evaluation users go to test.jsonl: valid or test.") var split: String = "test"
-
-    func validate() throws {
-        guard EvaluationSplit(rawValue: split) != nil else { throw ValidationError("--split must be valid or test") }
-    }
+    @Option(help: "Which evaluation users go to test.jsonl: valid or test.") var split: EvaluationSplit = .test
 
     func run() throws {
         do {
@@ -34,7 +30,7 @@ struct ExportSplitBench: ParsableCommand {
                 train.append(0x0A)
             }
             var test = Data()
-            for evaluationCase in data.evaluationCases(EvaluationSplit(rawValue: split)!) {
+            for evaluationCase in data.evaluationCases(split) {
                 test.append(try encoder.encode(TestLine(user: data.users.ids[Int(evaluationCase.user)], history: ids(evaluationCase.history),
                                                         truth: ids(evaluationCase.truth))))
                 test.append(0x0A)

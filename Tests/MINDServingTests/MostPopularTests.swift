@@ -1,6 +1,7 @@
 import MINDData
 import Testing
-@testable import MINDEval
+@testable import MINDServing
+import MINDEval
 
 @Test func mostPopularRanksByCountThenIndex() {
     let baseline = MostPopular(counts: [5, 9, 5, 0, 9])

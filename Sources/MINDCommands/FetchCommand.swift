@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import MINDData
 
-extension MovieLensVariant: ExpressibleByArgument {}
 
 /// `mind fetch-movielens`: MovieLens in RecBole format, checked by SHA-256, into the cache.
 struct FetchCommand: ParsableCommand {

@@ -4,6 +4,8 @@ import MINDData
 import MINDEval
 import MINDModels
 import MINDNN
+import MINDServing
+import MINDCore
 
 /// `mind evaluate`: Recall / HR / NDCG / Precision @N over the full catalogue.
 struct EvaluateCommand: ParsableCommand {
@@ -17,7 +19,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Model directory written by 'mind train'.") var model: String?
     @Flag(help: "Evaluate the MostPopular baseline (training popularity) instead of a model.") var mostPopular = false
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
-    @Option(help: "Which users: valid or test.") var split: String = "test"
+    @Option(help: "Which users: valid or test.") var split: EvaluationSplit = .test
+    @Option(help: "Threads (default: all cores); the metrics are the same for any value.") var threads: Int = Parallel.availableCores
     @Option(help: "Cut-offs N, comma-separated.") var at: String = "10,20,50,100"
     @Option(help: "Also write the metrics as JSON to this file.") var json: String?
     @Option(help: ArgumentHelp(
@@ -31,26 +34,25 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard (model != nil) != mostPopular else { throw ValidationError("give either --model DIR or --most-popular") }
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
-        guard EvaluationSplit(rawValue: split) != nil else { throw ValidationError("--split must be valid or test") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
         let parts = at.split(separator: ",")
-        guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("--at takes positive cut-offs separated by commas, e.g. 10,20,50,100")
+        guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
+            throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 10,20,50,100")
         }
     }
 
     func run() throws {
         do {
             let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
-            let which = EvaluationSplit(rawValue: split)!
-            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: which)
+            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: split)
             let result = evaluated.users.summary
-            print("\(evaluated.name) on \(split) users (\(result.userCount) users, \(data.itemCount) items)")
+            print("\(evaluated.name) on \(split.rawValue) users (\(result.userCount) users, \(data.itemCount) items)")
             print(result.table())
             guard let against else {
                 if let json { try writeJSON(result, to: json) }
                 return
             }
-            var other = try evaluateEachUser(against, on: data, split: which)
+            var other = try evaluateEachUser(against, on: data, split: split)
             if other.name == evaluated.name {
                 // Two models of one kind: their directory names tell them apart.
                 evaluated.name = URL(fileURLWithPath: model ?? Self.mostPopularName).lastPathComponent
@@ -87,8 +89,8 @@ struct EvaluateCommand: ParsableCommand {
         if source == Self.mostPopularName {
             return (source, try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs))
         }
-        let (recommender, bundle) = try loadModel(source, toRunOn: data, at: dataset)
-        return (bundle.config.model.rawValue,
+        let recommender = try loadRecommender(source, toRunOn: data, at: dataset, threads: threads)
+        return (recommender.bundle.config.model.rawValue,
                 try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs))
     }
 
