@@ -5,18 +5,18 @@ import MINDCore
 
 @Suite("Sampled-softmax loss: negative scoring and hard-negative weights")
 struct LossTests {
-    func model(beta: Float) -> RecommenderModel {
+    func loss(beta: Float) -> SampledSoftmaxLoss {
         var config = ModelConfig()
         config.embeddingSize = 4
         config.hardNegativeBeta = beta
-        return RecommenderModel(config: config, schema: DataSchema(itemCount: 8, itemFeatures: [], userFeatures: []))
+        return SampledSoftmaxLoss(config: config, sampling: NegativeSampling(kind: config.sampler, popularity: [Int](repeating: 1, count: 8)))
     }
 
     @Test func hardNegativeWeightsAverageOneAndFavourHighScores() {
         // Two samples, target in column 0, four candidates; the second sample's column 2 is an accidental hit.
         let scores = Tensor(shape: [2, 5], storage: [9, 1, 3, 2, -1, 9, 0.5, 4, 0.5, 0.5])
         let mask = Tensor(shape: [2, 5], storage: [1, 1, 1, 1, 1, 1, 1, 0, 1, 1])
-        let weights = model(beta: 0.7).hardNegativeWeights(scores: scores, mask: mask)
+        let weights = loss(beta: 0.7).hardNegativeWeights(scores: scores, mask: mask)
         for sample in 0..<2 {
             #expect(weights.storage[sample * 5] == 0, "the target is never reweighted")
             let valid = (1..<5).filter { mask.storage[sample * 5 + $0] != 0 }
@@ -28,7 +28,7 @@ struct LossTests {
         // Equal scores: every weight is 1 (log 0).
         #expect(abs(weights.storage[6]) < 1e-5 && abs(weights.storage[9]) < 1e-5)
         // beta -> 0 is the plain sampled softmax.
-        let flat = model(beta: 1e-6).hardNegativeWeights(scores: scores, mask: mask)
+        let flat = loss(beta: 1e-6).hardNegativeWeights(scores: scores, mask: mask)
         #expect(flat.storage.allSatisfy { abs($0) < 1e-4 })
     }
 

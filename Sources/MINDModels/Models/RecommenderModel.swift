@@ -1,4 +1,3 @@
-import Foundation
 import MINDCore
 import MINDNN
 
@@ -38,120 +37,20 @@ public final class RecommenderModel: @unchecked Sendable {
         tape.gather(itemVectors, indices: local.map(batch.histories), indexShape: [batch.size, batch.length])
     }
 
-    /// The training loss of one batch: label-aware attention over the interests, then
-    /// softmax cross-entropy of the target against the negatives (mean over samples).
+    /// The training loss of one batch: the towers and label-aware attention here, then
+    /// `SampledSoftmaxLoss` against the drawn candidates (mean over samples).
     public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
                      generator: inout SeededGenerator) -> Variable {
-        let b = batch.size, d = config.embeddingSize
-        var negatives: [Int32] = []
-        switch config.sampler {
-        case .full, .inBatch: break
-        default: negatives = sampling.draw(config.sharedNegatives ? config.negatives : b * config.negatives, using: &generator)
-        }
-        let local: LocalItems
-        if config.sampler == .full {
-            local = LocalItems(all: items.itemCount)
-        } else {
-            local = LocalItems(batch.histories, targets, negatives)
-        }
+        let loss = SampledSoftmaxLoss(config: config, sampling: sampling)
+        // Candidates are drawn first so the item tower computes each touched item once.
+        let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
+        let local = candidates.localItems(histories: batch.histories, targets: targets)
         let itemVectors = items(tape, local.items)  // [U, d]
         let user = users.interests(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))
         let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d]
-        let userVector = attend(tape, interests: user, labels: targetVectors)  // [B, d]
-
-        // logits[b, 0] is the target; the other columns are the candidates.
-        let positive = tape.reshape(
-            tape.batchedMatmul(tape.reshape(userVector, [b, 1, d]), tape.reshape(targetVectors, [b, 1, d]), transposeB: true), [b, 1])
-        let candidateItems: [Int32]  // per column (shared) or per row-major entry (per sample)
-        let candidateScores: Variable  // [B, C]
-        var perSample = false
-        switch config.sampler {
-        case .full:
-            candidateItems = (0..<Int32(items.itemCount)).map { $0 }
-            candidateScores = scoreShared(tape, user: user, attended: userVector, candidates: itemVectors)
-        case .inBatch:
-            candidateItems = targets
-            candidateScores = scoreShared(tape, user: user, attended: userVector, candidates: targetVectors)
-        default:
-            candidateItems = negatives
-            if config.sharedNegatives {
-                let negativeVectors = tape.gather(itemVectors, indices: local.map(negatives))  // [N, d]
-                candidateScores = scoreShared(tape, user: user, attended: userVector, candidates: negativeVectors)
-            } else {
-                perSample = true
-                let n = config.negatives
-                let negativeVectors = tape.gather(itemVectors, indices: local.map(negatives), indexShape: [b, n])  // [B, N, d]
-                if scoresByBestInterest(user) {
-                    let scores = tape.batchedMatmul(user.vectors, negativeVectors, transposeB: true)  // [B, K, N]
-                    candidateScores = bestInterestScores(tape, scores: scores, user: user)
-                } else {
-                    let scores = tape.batchedMatmul(tape.reshape(userVector, [b, 1, d]), negativeVectors, transposeB: true)  // [B, 1, N]
-                    candidateScores = tape.reshape(scores, [b, n])
-                }
-            }
-        }
-        var logits = tape.concat([positive, candidateScores], axis: 1)
-        let columns = logits.shape[1]
-        var mask = Tensor(shape: [b, columns], repeating: 1)
-        var correction = Tensor.zeros([b, columns])
-        let correct = config.logQCorrection && !sampling.isUniform
-        for sample in 0..<b {
-            let target = targets[sample]
-            if correct { correction.storage[sample * columns] = sampling.logProbability[Int(target)] }
-            for column in 1..<columns {
-                let item = perSample ? candidateItems[sample * (columns - 1) + column - 1] : candidateItems[column - 1]
-                // A candidate equal to the target is not a negative ("accidental hit").
-                if item == target { mask.storage[sample * columns + column] = 0 }
-                if correct { correction.storage[sample * columns + column] = sampling.logProbability[Int(item)] }
-            }
-        }
-        let rawScores = logits.value
-        if correct { logits = tape.subtract(logits, tape.constant(correction)) }
-        if config.hardNegativeBeta > 0 {
-            logits = tape.add(logits, tape.constant(hardNegativeWeights(scores: rawScores, mask: mask)))
-        }
-        let logProbabilities = tape.logSoftmax(logits, axis: 1, mask: mask)
-        let targetLogProbabilities = tape.pick(logProbabilities, columns: [Int32](repeating: 0, count: b))
-        return tape.scale(tape.mean(targetLogProbabilities), by: -1)
-    }
-
-    /// Hard-negative emphasis (REMI's interest-aware hard negatives, Xie et al. 2023): each
-    /// sampled negative's term in the softmax is weighted by n * softmax_j(beta * score_j) over
-    /// the sample's n valid negatives, a constant; beta = 0 gives weight 1 to every negative.
-    /// Returns log weights, [B, C] with column 0 (the target) zero.
-    func hardNegativeWeights(scores: Tensor, mask: Tensor) -> Tensor {
-        let b = scores.shape[0], columns = scores.shape[1], beta = config.hardNegativeBeta
-        var logWeights = Tensor.zeros([b, columns])
-        for sample in 0..<b {
-            let row = sample * columns
-            let valid = (1..<columns).filter { mask.storage[row + $0] != 0 }
-            guard let top = valid.map({ beta * scores.storage[row + $0] }).max() else { continue }
-            let logSum = Foundation.log(valid.reduce(Float(0)) { $0 + Foundation.exp(beta * scores.storage[row + $1] - top) }) + top
-            let logCount = Foundation.log(Float(valid.count))
-            for column in valid { logWeights.storage[row + column] = logCount + beta * scores.storage[row + column] - logSum }
-        }
-        return logWeights
-    }
-
-    /// Whether negatives are scored by their best interest rather than the attended vector.
-    private func scoresByBestInterest(_ user: UserInterests) -> Bool {
-        config.negativeScoring == .maxInterest && user.interestCount > 1
-    }
-
-    /// Scores of candidates shared by the batch ([C, d]): [B, C].
-    private func scoreShared(_ tape: Tape, user: UserInterests, attended: Variable, candidates: Variable) -> Variable {
-        guard scoresByBestInterest(user) else { return tape.matmul(attended, candidates, transposeB: true) }
-        let b = attended.shape[0], k = user.interestCount, d = attended.shape[1]
-        let scores = tape.matmul(tape.reshape(user.vectors, [b * k, d]), candidates, transposeB: true)  // [B*K, C]
-        return bestInterestScores(tape, scores: tape.reshape(scores, [b, k, candidates.shape[0]]), user: user)
-    }
-
-    /// max_k over the active interests of scores [B, K, C]: [B, C].
-    private func bestInterestScores(_ tape: Tape, scores: Variable, user: UserInterests) -> Variable {
-        let b = scores.shape[0], k = scores.shape[1]
-        // Unused interests must never be the max: push their scores far down.
-        let offsets = Tensor(shape: [b, k, 1], storage: user.mask.map { $0 != 0 ? 0 : -1e9 })
-        return tape.max(tape.add(scores, tape.constant(offsets)), axis: 1)
+        let attended = attend(tape, interests: user, labels: targetVectors)  // [B, d]
+        return loss(tape, user: user, attended: attended, targets: targets, targetVectors: targetVectors,
+                    itemVectors: itemVectors, local: local, candidates: candidates)
     }
 
     /// Label-aware attention: v_u = sum_k softmax_k(p * e_label . u_k) u_k over the active

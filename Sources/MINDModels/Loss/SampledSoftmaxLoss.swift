@@ -1,0 +1,150 @@
+import Foundation
+import MINDCore
+
+/// The training loss of MIND and its baselines: softmax cross-entropy of each target against
+/// a candidate set (catalogue, in-batch or sampled negatives), with the accidental-hit mask,
+/// the logQ correction and optional hard-negative weights; the mean over samples.
+struct SampledSoftmaxLoss {
+    let config: ModelConfig
+    let sampling: NegativeSampling
+
+    /// A loss with the sampler, negative count and scoring settings of `config`.
+    init(config: ModelConfig, sampling: NegativeSampling) {
+        self.config = config
+        self.sampling = sampling
+    }
+
+    /// Draws one batch's candidates; the catalogue and in-batch candidates take no draws.
+    func drawCandidates(targets: [Int32], itemCount: Int, generator: inout SeededGenerator) -> CandidateSet {
+        let batchSize = targets.count
+        switch config.sampler {
+        case .full:
+            return CandidateSet(source: .catalogue, items: (0..<Int32(itemCount)).map { $0 }, batchSize: batchSize)
+        case .inBatch:
+            return CandidateSet(source: .inBatch, items: targets, batchSize: batchSize)
+        default:
+            if config.sharedNegatives {
+                return CandidateSet(source: .sampledShared, items: sampling.draw(config.negatives, using: &generator), batchSize: batchSize)
+            }
+            return CandidateSet(source: .sampledPerSample, items: sampling.draw(batchSize * config.negatives, using: &generator),
+                                batchSize: batchSize)
+        }
+    }
+
+    /// The mean loss of a batch, given the user's interests, the attended user vectors [B, d],
+    /// the targets' vectors [B, d] and the item vectors [U, d] of the batch's local items.
+    func callAsFunction(_ tape: Tape, user: UserInterests, attended: Variable, targets: [Int32], targetVectors: Variable,
+                        itemVectors: Variable, local: LocalItems, candidates: CandidateSet) -> Variable {
+        let positive = targetScores(tape, attended: attended, targetVectors: targetVectors)  // [B, 1]
+        let candidateVectors = candidates.vectors(tape, itemVectors: itemVectors, targetVectors: targetVectors, local: local)
+        let negative = candidateScores(tape, user: user, attended: attended, candidates: candidateVectors,
+                                       isPerSample: candidates.isPerSample)  // [B, C]
+        // Column 0 is the target; the other columns are the candidates.
+        var logits = tape.concat([positive, negative], axis: 1)  // [B, 1 + C]
+        let mask = accidentalHitMask(targets: targets, candidates: candidates)  // [B, 1 + C]
+        // Hard-negative weights follow the model's own scores, before any correction.
+        let rawScores = logits.value
+        if let correction = logQCorrection(targets: targets, candidates: candidates) {
+            logits = tape.subtract(logits, tape.constant(correction))
+        }
+        if config.hardNegativeBeta > 0 {
+            logits = tape.add(logits, tape.constant(hardNegativeWeights(scores: rawScores, mask: mask)))
+        }
+        return crossEntropy(tape, logits: logits, mask: mask)
+    }
+
+    /// Each target's score against its attended user vector: [B, 1].
+    func targetScores(_ tape: Tape, attended: Variable, targetVectors: Variable) -> Variable {
+        let b = attended.shape[0], d = attended.shape[1]
+        return tape.reshape(
+            tape.batchedMatmul(tape.reshape(attended, [b, 1, d]), tape.reshape(targetVectors, [b, 1, d]), transposeB: true), [b, 1])
+    }
+
+    /// The candidates' scores, [B, C], from shared vectors [C, d] or per-sample vectors [B, C, d]:
+    /// against the attended vector, or against each candidate's best interest (`negative-scoring`).
+    func candidateScores(_ tape: Tape, user: UserInterests, attended: Variable, candidates: Variable, isPerSample: Bool) -> Variable {
+        guard isPerSample else { return scoreShared(tape, user: user, attended: attended, candidates: candidates) }
+        let b = attended.shape[0], d = attended.shape[1], n = candidates.shape[1]
+        if scoresByBestInterest(user) {
+            let scores = tape.batchedMatmul(user.vectors, candidates, transposeB: true)  // [B, K, N]
+            return bestInterestScores(tape, scores: scores, user: user)
+        }
+        let scores = tape.batchedMatmul(tape.reshape(attended, [b, 1, d]), candidates, transposeB: true)  // [B, 1, N]
+        return tape.reshape(scores, [b, n])
+    }
+
+    /// The log Q(item) to subtract from each logit, [B, 1 + C], so a popular sampler's
+    /// candidates are not over-penalised; nil under uniform sampling or when disabled.
+    func logQCorrection(targets: [Int32], candidates: CandidateSet) -> Tensor? {
+        guard config.logQCorrection && !sampling.isUniform else { return nil }
+        let columns = candidates.columnCount + 1
+        var correction = Tensor.zeros([targets.count, columns])
+        for (sample, target) in targets.enumerated() {
+            correction.storage[sample * columns] = sampling.logProbability[Int(target)]
+            for column in 1..<columns {
+                correction.storage[sample * columns + column] = sampling.logProbability[Int(candidates.item(sample: sample, column: column - 1))]
+            }
+        }
+        return correction
+    }
+
+    /// 1 for the softmax columns that count, [B, 1 + C]: a candidate equal to the sample's
+    /// target is not a negative ("accidental hit") and gets 0.
+    func accidentalHitMask(targets: [Int32], candidates: CandidateSet) -> Tensor {
+        let columns = candidates.columnCount + 1
+        var mask = Tensor(shape: [targets.count, columns], repeating: 1)
+        for (sample, target) in targets.enumerated() {
+            for column in 1..<columns where candidates.item(sample: sample, column: column - 1) == target {
+                mask.storage[sample * columns + column] = 0
+            }
+        }
+        return mask
+    }
+
+    /// Hard-negative emphasis (REMI's interest-aware hard negatives, Xie et al. 2023): each
+    /// sampled negative's term in the softmax is weighted by n * softmax_j(beta * score_j) over
+    /// the sample's n valid negatives, a constant; beta = 0 gives weight 1 to every negative.
+    /// Returns log weights, [B, C] with column 0 (the target) zero.
+    func hardNegativeWeights(scores: Tensor, mask: Tensor) -> Tensor {
+        let b = scores.shape[0], columns = scores.shape[1], beta = config.hardNegativeBeta
+        var logWeights = Tensor.zeros([b, columns])
+        for sample in 0..<b {
+            let row = sample * columns
+            let valid = (1..<columns).filter { mask.storage[row + $0] != 0 }
+            guard let top = valid.map({ beta * scores.storage[row + $0] }).max() else { continue }
+            let logSum = Foundation.log(valid.reduce(Float(0)) { $0 + Foundation.exp(beta * scores.storage[row + $1] - top) }) + top
+            let logCount = Foundation.log(Float(valid.count))
+            for column in valid { logWeights.storage[row + column] = logCount + beta * scores.storage[row + column] - logSum }
+        }
+        return logWeights
+    }
+
+    /// Mean over samples of -log softmax(logits)[target] over the unmasked columns: a scalar.
+    func crossEntropy(_ tape: Tape, logits: Variable, mask: Tensor) -> Variable {
+        let b = logits.shape[0]
+        let logProbabilities = tape.logSoftmax(logits, axis: 1, mask: mask)  // [B, 1 + C]
+        let targetLogProbabilities = tape.pick(logProbabilities, columns: [Int32](repeating: 0, count: b))  // [B]
+        return tape.scale(tape.mean(targetLogProbabilities), by: -1)
+    }
+
+    /// Whether candidates are scored by their best interest rather than the attended vector.
+    private func scoresByBestInterest(_ user: UserInterests) -> Bool {
+        config.negativeScoring == .maxInterest && user.interestCount > 1
+    }
+
+    /// Scores of candidates shared by the batch ([C, d]): [B, C].
+    private func scoreShared(_ tape: Tape, user: UserInterests, attended: Variable, candidates: Variable) -> Variable {
+        guard scoresByBestInterest(user) else { return tape.matmul(attended, candidates, transposeB: true) }
+        let b = attended.shape[0], k = user.interestCount, d = attended.shape[1]
+        let scores = tape.matmul(tape.reshape(user.vectors, [b * k, d]), candidates, transposeB: true)  // [B*K, C]
+        return bestInterestScores(tape, scores: tape.reshape(scores, [b, k, candidates.shape[0]]), user: user)
+    }
+
+    /// max_k over the active interests of scores [B, K, C]: [B, C].
+    private func bestInterestScores(_ tape: Tape, scores: Variable, user: UserInterests) -> Variable {
+        let b = scores.shape[0], k = scores.shape[1]
+        // Unused interests must never be the max: push their scores far down.
+        let offsets = Tensor(shape: [b, k, 1], storage: user.mask.map { $0 != 0 ? 0 : -1e9 })
+        return tape.max(tape.add(scores, tape.constant(offsets)), axis: 1)
+    }
+}
