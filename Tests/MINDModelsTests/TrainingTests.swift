@@ -95,16 +95,25 @@ struct TrainingTests {
         for (a, b) in zip(unbroken.parameters, resumedModel.parameters) { #expect(a.value == b.value, "\(a.name)") }
     }
 
-    @Test func oneAndTwoThreadsGiveTheSameWeights() throws {
+    @Test("1, 2, 3 and 8 threads (more than this machine's cores) give the same weights; so do more shards than threads")
+    func anyThreadCountGivesTheSameWeights() throws {
         let (planted, data) = trainingData()
-        var config = smallConfig()
-        config.threads = 1
-        let single = RecommenderModel(config: config, schema: planted.schema)
-        try Trainer(model: single, data: data, directory: nil).train()
-        config.threads = 2
-        let double = RecommenderModel(config: config, schema: planted.schema)
-        try Trainer(model: double, data: data, directory: nil).train()
-        for (a, b) in zip(single.parameters, double.parameters) { #expect(a.value == b.value, "\(a.name)") }
+        func train(threads: Int, shards: Int) throws -> RecommenderModel {
+            var config = smallConfig()
+            config.threads = threads
+            config.shards = shards
+            let model = RecommenderModel(config: config, schema: planted.schema)
+            try Trainer(model: model, data: data, directory: nil).train()
+            return model
+        }
+        let single = try train(threads: 1, shards: 2)
+        for threads in [2, 3, 8] {
+            let other = try train(threads: threads, shards: 2)
+            for (a, b) in zip(single.parameters, other.parameters) { #expect(a.value == b.value, "\(a.name), \(threads) threads") }
+        }
+        let fourShardsOneThread = try train(threads: 1, shards: 4)
+        let fourShardsEightThreads = try train(threads: 8, shards: 4)
+        for (a, b) in zip(fourShardsOneThread.parameters, fourShardsEightThreads.parameters) { #expect(a.value == b.value, "\(a.name), 4 shards") }
     }
 
     @Test func multipleInterestsRecoverPlantedTopicsBetterThanOne() throws {
