@@ -11,10 +11,11 @@ import MINDNN
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train MIND or YouTubeDNN on a prepared dataset.",
+        abstract: "Train MIND, YouTubeDNN or ComiRec-DR on a prepared dataset.",
         discussion: """
-            Settings come from the defaults, then --config (YAML or JSON with the keys below), then flags. A checkpoint is written after each epoch and when you press Ctrl-C; --resume continues from it and ends at the same weights as an unbroken run. The best weights by validation Recall@50 are kept.
-            """)
+            Settings come from the defaults, then --config (YAML or JSON with the keys below), then --key value (or --key=value) flags. A checkpoint is written after each epoch and when you press Ctrl-C; --resume continues from it and ends at the same weights as an unbroken run. The best weights by validation Recall@50 are kept.
+
+            """ + ConfigOverrides.help)
 
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
     @Option(help: "Model: mind, youtubednn or comirec-dr (overrides the config file).") var model: String?
@@ -22,9 +23,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model directory to write.") var output: String
     @Flag(help: "Continue the run saved in --output from its last checkpoint.") var resume = false
     @Flag(help: "Replace an existing model directory at --output.") var force = false
-    @OptionGroup(title: "Model and training settings") var overrides: ConfigOverrides
+    @Argument(parsing: .allUnrecognized, help: "Settings as --key value or --key=value; the keys are listed above.")
+    var settings: [String] = []
 
     func validate() throws {
+        let overrides = try ConfigOverrides(settings)
+        // Each flag's value is checked now, before the dataset is read; combinations are checked with the config file.
+        var probe = ModelConfig()
+        do { try overrides.apply(to: &probe) } catch let error as ConfigError { throw ValidationError(error.description) }
         if resume && (config != nil || model != nil || !overrides.given.isEmpty) {
             throw ValidationError("--resume continues with the settings saved in \(output)/config.json; drop the other settings")
         }
@@ -35,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         var resolved = ModelConfig()
         if let config { resolved = try ModelConfig.load(from: URL(fileURLWithPath: config)) }
         if let model { try resolved.set("model", to: model) }
-        try overrides.apply(to: &resolved)
+        try ConfigOverrides(settings).apply(to: &resolved)
         try resolved.validate()
         return resolved
     }

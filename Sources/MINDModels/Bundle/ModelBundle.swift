@@ -57,10 +57,16 @@ public struct ModelBundle: Sendable {
             return try Data(contentsOf: url)
         }
         let configFile: ConfigFile
-        do { configFile = try JSONDecoder().decode(ConfigFile.self, from: load("config.json")) } catch let error as ModelBundleError {
+        let configPath = directory.appendingPathComponent("config.json").path
+        do {
+            configFile = try JSONDecoder().decode(ConfigFile.self, from: load("config.json"))
+            // Each key was checked while decoding; the combinations are checked here, as before training.
+            try configFile.config.validate()
+        } catch let error as ModelBundleError {
             throw error
         } catch {
-            throw ModelBundleError.malformed(directory.appendingPathComponent("config.json").path, "\(error)")
+            // A ConfigError names the key and its allowed values.
+            throw ModelBundleError.malformed(configPath, "\(error)")
         }
         guard configFile.format == "mind-model" else { throw ModelBundleError.malformed(directory.path, "config.json is not a mind model config") }
         let schema: DataSchema

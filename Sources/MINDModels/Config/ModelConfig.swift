@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Which user tower to train.
 public enum ModelKind: String, Codable, CaseIterable, Sendable {
@@ -13,7 +12,8 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
 public enum NegativeSampler: String, Codable, CaseIterable, Sendable {
     /// Every item equally likely.
     case uniform
-    /// Proportional to training popularity^0.75 (word2vec style), with logQ correction.
+    /// TensorFlow's log-uniform (Zipfian) sampler over popularity ranks: rank r (0 the most popular)
+    /// is drawn with probability log((r + 2) / (r + 1)) / log(n + 1); with logQ correction.
     case logUniform = "log-uniform"
     /// The other samples' targets in the batch, with logQ correction by popularity.
     case inBatch = "in-batch"
@@ -36,7 +36,9 @@ public enum RoutingInitialisation: String, Codable, CaseIterable, Sendable {
 }
 
 /// Every hyper-parameter of a training run; saved with the model so a run can be repeated.
-public struct ModelConfig: Codable, Equatable, Sendable {
+/// Each key's name, range, help and the models that read it are declared once, in `ModelConfig.settings`.
+public struct ModelConfig: Equatable, Sendable {
+    /// Which user tower to train.
     public var model: ModelKind = .mind
     /// Embedding and interest dimension d.
     public var embeddingSize: Int = 64
@@ -46,6 +48,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var interestCount: Int = 4
     /// Dynamic-routing iterations.
     public var routingIterations: Int = 3
+    /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.
     public var routingSigma: Float = 0.1
@@ -70,208 +73,41 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var hardNegativeBeta: Float = 0
     /// Negatives per sample (per batch when shared or in-batch).
     public var negatives: Int = 1000
+    /// How negatives are drawn.
     public var sampler: NegativeSampler = .logUniform
     /// Share one set of sampled negatives across the batch (one GEMM) instead of per sample.
     public var sharedNegatives: Bool = true
     /// Subtract log Q(item) from sampled logits where sampling is not uniform.
     public var logQCorrection: Bool = true
+    /// Adam learning rate.
     public var learningRate: Float = 0.001
+    /// L2 weight decay.
     public var weightDecay: Float = 0
+    /// Samples per optimiser step.
     public var batchSize: Int = 128
+    /// Maximum epochs.
     public var epochs: Int = 20
     /// Epochs without a better validation Recall@50 before stopping; 0 disables.
     public var patience: Int = 3
     /// Data-parallel shards per batch (fixed, so results do not depend on the thread count).
     public var shards: Int = 2
-    /// Threads that run the shards (1 or 2); results are identical for either.
-    public var threads: Int = 2
+    /// Threads for training (shards and optimiser); the weights are the same for any value.
+    public var threads: Int = ModelConfig.defaultThreads
+    /// Seed of every random draw.
     public var seed: UInt64 = 42
 
+    /// Every key at its default (threads: all cores).
     public init() {}
 
-    /// The largest finite attention power; larger values mean hard attention.
+    /// The default thread count: every core this process may use.
+    public static var defaultThreads: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4096) }
+
+    /// Whether label-aware attention is hard (argmax): attention-power is infinite.
     public var usesHardAttention: Bool { !attentionPower.isFinite }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, embeddingSize = "embedding-size", maxHistoryLength = "max-history-length",
-             interestCount = "interest-count", routingIterations = "routing-iterations",
-             routingInitialisation = "routing-init", routingSigma = "routing-sigma", bilinearInitScale = "bilinear-init-scale",
-             stopGradientThroughRouting = "stop-gradient-routing", dynamicInterestCount = "dynamic-interests",
-             useProfile = "use-profile", profileDropout = "profile-dropout", mlpHidden = "mlp-hidden",
-             attentionPower = "attention-power", negativeScoring = "negative-scoring", hardNegativeBeta = "hard-negative-beta", negatives, sampler, sharedNegatives = "shared-negatives",
-             logQCorrection = "logq-correction", learningRate = "learning-rate", weightDecay = "weight-decay",
-             batchSize = "batch-size", epochs, patience, shards, threads, seed
-    }
-
-    /// Every key a config file or a `--key value` flag may set.
-    public static var keys: [String] { CodingKeys.allCases.map(\.stringValue) }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = ModelConfig()
-        model = try c.decodeIfPresent(ModelKind.self, forKey: .model) ?? d.model
-        embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? d.embeddingSize
-        maxHistoryLength = try c.decodeIfPresent(Int.self, forKey: .maxHistoryLength) ?? d.maxHistoryLength
-        interestCount = try c.decodeIfPresent(Int.self, forKey: .interestCount) ?? d.interestCount
-        routingIterations = try c.decodeIfPresent(Int.self, forKey: .routingIterations) ?? d.routingIterations
-        routingInitialisation = try c.decodeIfPresent(RoutingInitialisation.self, forKey: .routingInitialisation) ?? d.routingInitialisation
-        routingSigma = try c.decodeIfPresent(Float.self, forKey: .routingSigma) ?? d.routingSigma
-        bilinearInitScale = try c.decodeIfPresent(Float.self, forKey: .bilinearInitScale) ?? d.bilinearInitScale
-        stopGradientThroughRouting = try c.decodeIfPresent(Bool.self, forKey: .stopGradientThroughRouting) ?? d.stopGradientThroughRouting
-        dynamicInterestCount = try c.decodeIfPresent(Bool.self, forKey: .dynamicInterestCount) ?? d.dynamicInterestCount
-        useProfile = try c.decodeIfPresent(Bool.self, forKey: .useProfile) ?? d.useProfile
-        profileDropout = try c.decodeIfPresent(Float.self, forKey: .profileDropout) ?? d.profileDropout
-        mlpHidden = try c.decodeIfPresent([Int].self, forKey: .mlpHidden) ?? d.mlpHidden
-        if let text = try? c.decodeIfPresent(String.self, forKey: .attentionPower) {
-            attentionPower = try ModelConfig.parsePower(text)
-        } else {
-            attentionPower = try c.decodeIfPresent(Float.self, forKey: .attentionPower) ?? d.attentionPower
-        }
-        negativeScoring = try c.decodeIfPresent(NegativeScoring.self, forKey: .negativeScoring) ?? d.negativeScoring
-        hardNegativeBeta = try c.decodeIfPresent(Float.self, forKey: .hardNegativeBeta) ?? d.hardNegativeBeta
-        negatives = try c.decodeIfPresent(Int.self, forKey: .negatives) ?? d.negatives
-        sampler = try c.decodeIfPresent(NegativeSampler.self, forKey: .sampler) ?? d.sampler
-        sharedNegatives = try c.decodeIfPresent(Bool.self, forKey: .sharedNegatives) ?? d.sharedNegatives
-        logQCorrection = try c.decodeIfPresent(Bool.self, forKey: .logQCorrection) ?? d.logQCorrection
-        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
-        patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? d.patience
-        shards = try c.decodeIfPresent(Int.self, forKey: .shards) ?? d.shards
-        threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(embeddingSize, forKey: .embeddingSize)
-        try c.encode(maxHistoryLength, forKey: .maxHistoryLength)
-        try c.encode(interestCount, forKey: .interestCount)
-        try c.encode(routingIterations, forKey: .routingIterations)
-        try c.encode(routingInitialisation, forKey: .routingInitialisation)
-        try c.encode(routingSigma, forKey: .routingSigma)
-        try c.encode(bilinearInitScale, forKey: .bilinearInitScale)
-        try c.encode(stopGradientThroughRouting, forKey: .stopGradientThroughRouting)
-        try c.encode(dynamicInterestCount, forKey: .dynamicInterestCount)
-        try c.encode(useProfile, forKey: .useProfile)
-        try c.encode(profileDropout, forKey: .profileDropout)
-        try c.encode(mlpHidden, forKey: .mlpHidden)
-        if attentionPower.isFinite { try c.encode(attentionPower, forKey: .attentionPower) } else { try c.encode("inf", forKey: .attentionPower) }
-        try c.encode(negativeScoring, forKey: .negativeScoring)
-        try c.encode(hardNegativeBeta, forKey: .hardNegativeBeta)
-        try c.encode(negatives, forKey: .negatives)
-        try c.encode(sampler, forKey: .sampler)
-        try c.encode(sharedNegatives, forKey: .sharedNegatives)
-        try c.encode(logQCorrection, forKey: .logQCorrection)
-        try c.encode(learningRate, forKey: .learningRate)
-        try c.encode(weightDecay, forKey: .weightDecay)
-        try c.encode(batchSize, forKey: .batchSize)
-        try c.encode(epochs, forKey: .epochs)
-        try c.encode(patience, forKey: .patience)
-        try c.encode(shards, forKey: .shards)
-        try c.encode(threads, forKey: .threads)
-        try c.encode(seed, forKey: .seed)
-    }
-
-    static func parsePower(_ text: String) throws -> Float {
-        let lowered = text.lowercased()
-        if ["inf", "infinity", "hard"].contains(lowered) { return .infinity }
-        guard let value = Float(text), value >= 0 else { throw ConfigError.invalidValue(key: "attention-power", value: text, expected: "a number >= 0 or 'inf'") }
-        return value
-    }
-
-    /// Reads a YAML or JSON config file (JSON is YAML); unknown keys are errors, not ignored.
-    public static func load(from url: URL) throws -> ModelConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError.unreadable(url.path, error.localizedDescription)
-        }
-        let parsed: Any?
-        do { parsed = try Yams.load(yaml: text) } catch {
-            throw ConfigError.malformed(url.path, "\(error)")
-        }
-        guard let dictionary = parsed as? [String: Any] else { throw ConfigError.malformed(url.path, "top level must be a mapping of key: value") }
-        var config = ModelConfig()
-        for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
-            let text: String
-            if let list = value as? [Any] { text = list.map { "\($0)" }.joined(separator: ",") } else { text = "\(value)" }
-            do { try config.set(key, to: text) } catch let error as ConfigError {
-                throw ConfigError.inFile(url.path, error)
-            }
-        }
-        return config
-    }
-
-    /// Sets one key from its text form, as a flag or a config file gives it.
-    public mutating func set(_ key: String, to text: String) throws {
-        func integer(_ minimum: Int = 1) throws -> Int {
-            guard let value = Int(text), value >= minimum else { throw ConfigError.invalidValue(key: key, value: text, expected: "a whole number >= \(minimum)") }
-            return value
-        }
-        func number(_ range: ClosedRange<Float> = 0...Float.greatestFiniteMagnitude) throws -> Float {
-            guard let value = Float(text), range.contains(value) else { throw ConfigError.invalidValue(key: key, value: text, expected: "a number in \(range.lowerBound)...\(range.upperBound)") }
-            return value
-        }
-        func boolean() throws -> Bool {
-            switch text.lowercased() {
-            case "true", "yes", "on", "1": return true
-            case "false", "no", "off", "0": return false
-            default: throw ConfigError.invalidValue(key: key, value: text, expected: "true or false")
-            }
-        }
-        func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
-            guard let value = T(rawValue: text.lowercased()) else {
-                throw ConfigError.invalidValue(key: key, value: text, expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            return value
-        }
-        switch key {
-        case "model": model = try choice(ModelKind.self)
-        case "embedding-size": embeddingSize = try integer()
-        case "max-history-length": maxHistoryLength = try integer()
-        case "interest-count": interestCount = try integer()
-        case "routing-iterations": routingIterations = try integer()
-        case "routing-init": routingInitialisation = try choice(RoutingInitialisation.self)
-        case "routing-sigma": routingSigma = try number()
-        case "bilinear-init-scale": bilinearInitScale = try number()
-        case "stop-gradient-routing": stopGradientThroughRouting = try boolean()
-        case "dynamic-interests": dynamicInterestCount = try boolean()
-        case "use-profile": useProfile = try boolean()
-        case "profile-dropout": profileDropout = try number(0...1)
-        case "mlp-hidden":
-            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let sizes = parts.compactMap { Int($0) }
-            guard sizes.count == parts.count, sizes.allSatisfy({ $0 > 0 }) else {
-                throw ConfigError.invalidValue(key: key, value: text, expected: "comma-separated positive sizes, e.g. 256 or 256,128 (empty for none)")
-            }
-            mlpHidden = sizes
-        case "attention-power": attentionPower = try ModelConfig.parsePower(text)
-        case "negative-scoring": negativeScoring = try choice(NegativeScoring.self)
-        case "hard-negative-beta": hardNegativeBeta = try number()
-        case "negatives": negatives = try integer()
-        case "sampler": sampler = try choice(NegativeSampler.self)
-        case "shared-negatives": sharedNegatives = try boolean()
-        case "logq-correction": logQCorrection = try boolean()
-        case "learning-rate": learningRate = try number(Float.leastNonzeroMagnitude...10)
-        case "weight-decay": weightDecay = try number()
-        case "batch-size": batchSize = try integer()
-        case "epochs": epochs = try integer()
-        case "patience": patience = try integer(0)
-        case "shards": shards = try integer()
-        case "threads": threads = try integer()
-        case "seed":
-            guard let value = UInt64(text) else { throw ConfigError.invalidValue(key: key, value: text, expected: "a whole number >= 0") }
-            seed = value
-        default:
-            throw ConfigError.unknownKey(key)
-        }
-    }
-
-    /// Checks combinations no single key can; call before training.
+    /// Checks every key's range (for configs built in code) and the combinations no single key can; call before training.
     public func validate() throws {
-        if threads > 2 || threads < 1 { throw ConfigError.invalidValue(key: "threads", value: "\(threads)", expected: "1 or 2") }
+        for setting in ModelConfig.settings { try setting.checkValue(self) }
         if shards > batchSize { throw ConfigError.invalidValue(key: "shards", value: "\(shards)", expected: "at most batch-size (\(batchSize))") }
         if sampler == .inBatch && !sharedNegatives {
             throw ConfigError.invalidValue(key: "shared-negatives", value: "false", expected: "true with the in-batch sampler (in-batch negatives are shared by definition)")
@@ -279,21 +115,33 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// Problems with a config file or a config flag.
-public enum ConfigError: Error, CustomStringConvertible {
-    case unreadable(String, String)
-    case malformed(String, String)
-    case unknownKey(String)
-    case invalidValue(key: String, value: String, expected: String)
-    indirect case inFile(String, ConfigError)
+/// config.json's `config` object: one member per key of `ModelConfig.settings`, in the same form
+/// as `--key value` takes it except that numbers, booleans and lists are JSON's own.
+extension ModelConfig: Codable {
+    /// A key of the JSON object, any string, so that unknown keys can be named and rejected.
+    struct SettingKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
-    public var description: String {
-        switch self {
-        case .unreadable(let path, let reason): return "\(path): cannot read config (\(reason))"
-        case .malformed(let path, let reason): return "\(path): not a valid YAML/JSON config: \(reason)"
-        case .unknownKey(let key): return "unknown config key '\(key)'; known keys: \(ModelConfig.keys.joined(separator: ", "))"
-        case .invalidValue(let key, let value, let expected): return "config key '\(key)': '\(value)' is not valid, expected \(expected)"
-        case .inFile(let path, let inner): return "\(path): \(inner)"
+    /// Reads the keys present (a missing key keeps its default, as in model directories from before the key
+    /// existed) and rejects unknown keys, wrong types and values out of range with the key's name.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: SettingKey.self)
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            guard let setting = ModelConfig.setting(named: key.stringValue) else { throw ConfigError.unknownKey(key.stringValue) }
+            try setting.assignValue(&self, container.decode(ConfigValue.self, forKey: key))
+        }
+    }
+
+    /// Writes every key; attention-power infinity is written "inf" since JSON has no infinity.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: SettingKey.self)
+        for setting in ModelConfig.settings {
+            try container.encode(setting.encodedValue(self), forKey: SettingKey(stringValue: setting.key))
         }
     }
 }
