@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
             """ + ConfigOverrides.help)
 
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
-    @Option(help: "Model: mind, youtubednn or comirec-dr (overrides the config file).") var model: String?
+    @Option(help: "Model (overrides the config file).") var model: ModelKind?
     @Option(help: "YAML or JSON config file; every key can also be given as a flag.") var config: String?
     @Option(help: "Model directory to write.") var output: String
     @Flag(help: "Continue the run saved in --output from its last checkpoint.") var resume = false
@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     func resolvedConfig() throws -> ModelConfig {
         var resolved = ModelConfig()
         if let config { resolved = try ModelConfig.load(from: URL(fileURLWithPath: config)) }
-        if let model { try resolved.set("model", to: model) }
+        if let model { resolved.model = model }
         try ConfigOverrides(settings).apply(to: &resolved)
         try resolved.validate()
         return resolved
@@ -53,6 +53,8 @@ struct TrainCommand: ParsableCommand {
     func train() throws {
         let outputURL = URL(fileURLWithPath: output)
         let datasetURL = URL(fileURLWithPath: dataset)
+        // A bad config file is reported before the (possibly large) dataset is read.
+        let requested = resume ? nil : try resolvedConfig()
         let data = try DatasetStore.load(from: datasetURL)
         let settings: ModelConfig
         if resume {
@@ -62,7 +64,7 @@ struct TrainCommand: ParsableCommand {
             }
             settings = bundle.config
         } else {
-            settings = try resolvedConfig()
+            settings = requested ?? ModelConfig()
             try ModelBundle.prepareOutputDirectory(outputURL, replace: force)
         }
         let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: outputURL, resume: resume)
