@@ -34,6 +34,26 @@ import Testing
         #expect(try Dataset.load(from: output).sequenceItems == dataset.sequenceItems)
     }
 
+    @Test func theReadBackCheckPassesOnAGoodWriteAndNamesWhatAChangedFileAltered() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (dataset, report) = try preparedFromFiles(directory)
+        let output = directory.path("dataset")
+        try dataset.write(to: output, report: report)
+        #expect(try dataset.verifyWritten(at: output) >= 0)
+        // Another user id in users.txt: same shape, different content, caught by name.
+        let users = output.appendingPathComponent("users.txt")
+        var lines = try String(contentsOf: users, encoding: .utf8).components(separatedBy: "\n")
+        lines[0] = "someone-else"
+        try lines.joined(separator: "\n").write(to: users, atomically: true, encoding: .utf8)
+        #expect {
+            try dataset.verifyWritten(at: output)
+        } throws: { error in
+            guard case PrepareError.writeFailed(_, let reason) = error else { return false }
+            return reason.contains("users") && !reason.contains("items")
+        }
+    }
+
     @Test func failingPrepareLeavesNoOutput() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
