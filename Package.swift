@@ -63,13 +63,15 @@ let package = Package(
             swiftSettings: fastMath
         ),
         .executableTarget(name: "mind", dependencies: ["MINDCommands"], swiftSettings: fastMath),
+        // Planted data and small trained models shared by the test targets (tests depend on it, the product does not).
+        .target(name: "MINDTestSupport", dependencies: ["MINDData", "MINDModels"], path: "Tests/MINDTestSupport", swiftSettings: fastMath),
         .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore"], swiftSettings: fastMath),
         .testTarget(name: "MINDNNTests", dependencies: ["MINDNN"], swiftSettings: fastMath),
         .testTarget(name: "MINDDataTests", dependencies: ["MINDData"], swiftSettings: fastMath),
         .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval"], swiftSettings: fastMath),
         .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: fastMath),
-        .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval"], swiftSettings: fastMath),
-        .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval"], swiftSettings: fastMath),
+        .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: fastMath),
         .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v5]

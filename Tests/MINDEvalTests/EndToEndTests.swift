@@ -3,6 +3,7 @@ import Testing
 import MINDCore
 import MINDData
 import MINDModels
+import MINDTestSupport
 @testable import MINDEval
 
 /// Synthetic logs with planted interests -> dataset -> MIND, YouTubeDNN and ComiRec-DR -> full-catalogue
@@ -10,24 +11,11 @@ import MINDModels
 @Suite("End to end on planted interests", .serialized)
 struct EndToEndTests {
     static func plantedDataset() throws -> Dataset {
-        let logs = SyntheticLogs.generate(
-            SyntheticConfig(users: 600, items: 300, topics: 12, interestsPerUser: 2...4, meanLength: 40, minLength: 20, topicStickiness: 0.3),
-            seed: 5)
-        return try logs.dataset(options: PrepareOptions(split: .users, splitRatios: [8, 1, 1], seed: 5))
+        try SmallModels.plantedDataset(users: 600, items: 300, topics: 12, meanLength: 40, minLength: 20)
     }
 
     static func train(_ kind: ModelKind, on data: Dataset, directory: URL? = nil) throws -> RecommenderModel {
-        var config = ModelConfig()
-        config.model = kind
-        config.embeddingSize = 16
-        config.mlpHidden = [32]
-        config.negatives = 64
-        config.epochs = 3
-        config.learningRate = 0.01
-        config.seed = 9
-        let model = RecommenderModel(config: config, schema: DataSchema(dataset: data))
-        try Trainer(model: model, data: TrainingData(dataset: data), directory: directory).train()
-        return model
+        try SmallModels.train(kind, on: data, epochs: 3, directory: directory)
     }
 
     @Test func mindRecoversPlantedInterestsBetterThanOneVectorAndPopularity() throws {
@@ -47,8 +35,7 @@ struct EndToEndTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = try Self.train(.comirecDR, on: data, directory: directory)
-        try ModelBundle(config: model.config, schema: model.schema, itemIDs: data.items.ids, datasetPath: "memory",
-                        itemPopularity: data.itemTrainingCounts()).write(to: directory)
+        try SmallModels.writeBundle(of: model, trainedOn: data, to: directory)
         let (loaded, _) = try ModelBundle.loadModel(from: directory)
         #expect(loaded.config.model == .comirecDR)
         for (a, b) in zip(model.parameters, loaded.parameters) { #expect(a.name == b.name && a.value == b.value) }

@@ -2,6 +2,7 @@ import Foundation
 import MINDCore
 import MINDData
 import MINDModels
+import MINDTestSupport
 @testable import MINDServing
 
 /// One small MIND model trained on planted interests and saved to a model directory, shared by the tests
@@ -13,31 +14,17 @@ enum Fixture {
     }
 
     static let trained: Trained = {
-        let logs = SyntheticLogs.generate(
-            SyntheticConfig(users: 400, items: 200, topics: 10, interestsPerUser: 2...4, meanLength: 30, minLength: 12, topicStickiness: 0.3),
-            seed: 5)
-        // A fixture that cannot be built is a broken test set-up, not a test result.
-        guard let data = try? logs.dataset(options: PrepareOptions(split: .users, splitRatios: [8, 1, 1], seed: 5)) else {
-            preconditionFailure("The planted dataset of the serving tests could not be built.")
-        }
-        var config = ModelConfig()
-        config.embeddingSize = 16
-        config.mlpHidden = [32]
-        config.negatives = 64
-        config.epochs = 2
-        config.learningRate = 0.01
-        config.seed = 9
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mind-serving-\(UUID().uuidString)")
         do {
-            let model = RecommenderModel(config: config, schema: DataSchema(dataset: data))
+            // A fixture that cannot be built is a broken test set-up, not a test result.
+            let data = try SmallModels.plantedDataset(users: 400, items: 200, topics: 10, meanLength: 30, minLength: 12)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Trainer(model: model, data: TrainingData(dataset: data), directory: directory).train()
-            try ModelBundle(config: config, schema: model.schema, itemIDs: data.items.ids, datasetPath: "memory",
-                            itemPopularity: data.itemTrainingCounts()).write(to: directory)
+            let model = try SmallModels.train(.mind, on: data, epochs: 2, directory: directory)
+            try SmallModels.writeBundle(of: model, trainedOn: data, to: directory)
+            return Trained(data: data, directory: directory)
         } catch {
             preconditionFailure("The serving tests' model could not be trained: \(error)")
         }
-        return Trained(data: data, directory: directory)
     }()
 
     /// A fresh recommender over the fixture's model directory.

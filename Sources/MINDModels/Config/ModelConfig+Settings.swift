@@ -89,6 +89,14 @@ extension ModelConfig {
         try setting.assignText(&self, text)
     }
 
+    /// The defaults with `settings` (key -> text, as flags give them) applied and cross-checked: a config
+    /// written in code the way a config file would be, e.g. `ModelConfig(["embedding-size": "16"])`.
+    public init(_ settings: KeyValuePairs<String, String>) throws {
+        self.init()
+        for (key, text) in settings { try set(key, to: text) }
+        try validate()
+    }
+
     /// Reads a YAML or JSON config file (JSON is YAML). Keys it lacks keep their defaults; unknown keys,
     /// values of the wrong type (a quoted "64" for a number) and values out of range are errors naming the key.
     public static func load(from url: URL) throws -> ModelConfig {
