@@ -31,12 +31,18 @@ let package = Package(
             path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // hnswlib (Debian libhnswlib-dev, header-only) behind a C interface; AVX2 + FMA as the Swift kernels.
+        .target(
+            name: "CHNSW",
+            path: "Sources/CHNSW",
+            cxxSettings: [.define("NDEBUG"), .unsafeFlags(["-O3", "-mavx2", "-mfma"])]
+        ),
         .target(name: "MINDCore", dependencies: ["CBLAS"], swiftSettings: fastMath),
         .target(name: "MINDNN", dependencies: ["MINDCore"], swiftSettings: fastMath),
         .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: fastMath),
         .target(
             name: "MINDRetrieval",
-            dependencies: ["MINDCore"],
+            dependencies: ["MINDCore", "CHNSW"],
             swiftSettings: fastMath
         ),
         .target(
@@ -74,5 +80,6 @@ let package = Package(
         .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: fastMath),
         .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands"], swiftSettings: fastMath),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

@@ -21,6 +21,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
     @Option(help: "Which users: valid or test.") var split: EvaluationSplit = .test
     @Option(help: "Threads (default: all cores); the metrics are the same for any value.") var threads: Int = Parallel.availableCores
+    @OptionGroup var retrieval: IndexOptions
     @Option(help: "Cut-offs N, comma-separated.") var at: String = "10,20,50,100"
     @Option(help: "Also write the metrics as JSON to this file.") var json: String?
     @Option(help: ArgumentHelp(
@@ -89,7 +90,7 @@ struct EvaluateCommand: ParsableCommand {
         if source == Self.mostPopularName {
             return (source, try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs))
         }
-        let recommender = try loadRecommender(source, toRunOn: data, at: dataset, threads: threads)
+        let recommender = try loadRecommender(source, toRunOn: data, at: dataset, index: retrieval, threads: threads)
         return (recommender.bundle.config.model.rawValue,
                 try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs))
     }

@@ -27,6 +27,8 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "How many items to recommend.") var top: Int = 10
     @Option(help: "Threads for batch mode (default: all cores); the output is the same for any value.") var threads: Int = Parallel.availableCores
 
+    @OptionGroup var retrieval: IndexOptions
+
     /// The most items one answer may hold: far beyond any real use, small enough to bound memory.
     static let maximumCount = 100_000
 
@@ -44,7 +46,7 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let engine = try Recommender(directory: URL(fileURLWithPath: model), threads: threads)
+            let engine = try retrieval.openRecommender(model, threads: threads)
             if let histories, let output {
                 let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
                     engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)

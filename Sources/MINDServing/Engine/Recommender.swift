@@ -34,13 +34,35 @@ public struct Recommender: Sendable {
         self.init(model: model, bundle: bundle, threads: threads)
     }
 
-    /// Wraps a trained model; `index` defaults to the exact index over the model's item vectors.
-    public init(model: RecommenderModel, bundle: ModelBundle, index: (any VectorIndex)? = nil, threads: Int = Parallel.availableCores) {
+    /// Loads the model directory `directory` with the index `kind`; an HNSW graph comes from `directory/index`,
+    /// built (and saved there) when missing or made for other items or parameters. Returns what happened to it.
+    public static func open(
+        directory: URL, index kind: IndexKind, hnsw: HNSWParameters = HNSWParameters(), threads: Int = Parallel.availableCores
+    ) throws -> (Recommender, HNSWStore.Outcome?) {
+        let (model, bundle) = try ModelBundle.loadModel(from: directory)
+        switch kind {
+        case .exact:
+            return (Recommender(model: model, bundle: bundle, threads: threads), nil)
+        case .hnsw:
+            let items = model.itemMatrix()
+            let (graph, outcome) = try HNSWStore.open(
+                in: directory.appendingPathComponent("index"), items: items, parameters: hnsw, threads: threads)
+            return (Recommender(model: model, bundle: bundle, items: items, index: graph, threads: threads), outcome)
+        }
+    }
+
+    /// Wraps a trained model; `items` defaults to the model's item vectors and `index` to the exact index over them.
+    public init(
+        model: RecommenderModel, bundle: ModelBundle, items: ItemMatrix? = nil, index: (any VectorIndex)? = nil,
+        threads: Int = Parallel.availableCores
+    ) {
         precondition(threads > 0, "A recommender needs at least one thread.")
         precondition(bundle.itemIDs.count == model.schema.itemCount, "The bundle's item ids must match the model's items.")
         self.model = model
         self.bundle = bundle
-        let items = model.itemMatrix()
+        let items = items ?? model.itemMatrix()
+        precondition(index.map { $0.count == items.count && $0.dimension == items.dimension } ?? true,
+                     "The index must cover the model's items.")
         self.items = items
         self.index = index ?? ExactIndex(items: items, threads: threads)
         itemVocabulary = Vocabulary(ids: bundle.itemIDs)
