@@ -1,0 +1,71 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import MINDCore
+import MINDData
+import MINDServing
+
+/// What `mind export` writes; one case today, room for more (e.g. a database) beside it.
+enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
+    /// .npy arrays and id lists that numpy and faiss load as they are.
+    case numpy
+}
+
+/// `mind export`: the item vectors and, with a dataset, every user's interests, for numpy and faiss.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export item vectors (and users' interests) as .npy files that numpy and faiss load as they are.",
+        discussion: """
+            Writes items.npy (float32 [n_items, d]) and item_ids.txt (line i = row i); with --dataset, for every user with a non-empty history (the whole stored sequence, as 'mind recommend --user' uses): user_interests.npy (float32 [n_users, K, d], unused interests are zeros), user_interest_mask.npy (bool [n_users, K]) and user_ids.txt; plus config.json (the model's) and manifest.json. A user's recommendations are the top items by max over its active interests of items @ interest, history excluded. The output is written to a temporary directory and renamed into place; an existing directory is replaced only if it holds an earlier export.
+            """)
+
+    @Option(help: "Model directory written by 'mind train'.") var model: String
+    @Option(help: "Dataset directory whose users' interests to export (optional).") var dataset: String?
+    @Option(help: "Output directory.") var output: String
+    @Option(help: "Output format.") var format: ExportFormat = .numpy
+    @Option(help: "Threads (default: all cores); the output is the same for any value.") var threads: Int = Parallel.availableCores
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        let outputPath = URL(fileURLWithPath: output).standardizedFileURL.path
+        for (name, path) in [("--model", model), ("--dataset", dataset)] {
+            if let path, URL(fileURLWithPath: path).standardizedFileURL.path == outputPath {
+                throw ValidationError("--output must not be the \(name) directory")
+            }
+        }
+    }
+
+    func run() throws {
+        let outputURL = URL(fileURLWithPath: output)
+        let interruptions = Interruption { ModelExport.removeTemporaryDirectories(for: outputURL) }
+        defer { interruptions.cancel() }
+        let start = DispatchTime.now()
+        do {
+            // A refused output is reported before the model and dataset are read.
+            try ModelExport.checkDestination(outputURL)
+            let recommender: Recommender
+            var users: [ExportedUser]?
+            if let dataset {
+                let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
+                recommender = try loadRecommender(model, toRunOn: data, at: dataset, threads: threads)
+                users = ModelExport.users(of: data, for: recommender)
+            } else {
+                recommender = try Recommender(directory: URL(fileURLWithPath: model), threads: threads)
+            }
+            switch format {
+            case .numpy:
+                let manifest = try ModelExport.write(
+                    recommender, modelDirectory: URL(fileURLWithPath: model), users: users, datasetPath: dataset, to: outputURL)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+                let what = users == nil ? "\(manifest.itemCount) items (no --dataset, so no users)"
+                    : "\(manifest.itemCount) items and \(manifest.userCount) users (K = \(manifest.interestCount))"
+                Terminal.note(String(format: "exported %@, d = %d, in %.2f s -> %@", what, manifest.dimension, seconds, output))
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw CommandError.report(error)
+        }
+    }
+}

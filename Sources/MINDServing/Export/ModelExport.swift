@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import MINDData
+import MINDModels
+
+/// One user to export: the external id, the whole history as the model's item indices (oldest first)
+/// and the profile as the model's value indices ([F], empty when the model reads none).
+public struct ExportedUser: Sendable, Equatable {
+    /// External user id, one line of user_ids.txt.
+    public var id: String
+    /// Item indices of the model, oldest first; never empty.
+    public var history: [Int32]
+    /// Profile value indices in the model's feature order.
+    public var profile: [Int32]
+
+    /// A user with a non-empty history.
+    public init(id: String, history: [Int32], profile: [Int32]) {
+        precondition(!history.isEmpty, "An exported user needs a non-empty history.")
+        self.id = id
+        self.history = history
+        self.profile = profile
+    }
+}
+
+/// Writes a model's vectors as files numpy and faiss load as they are:
+///
+/// - `items.npy` float32 [n_items, d], row i is line i of `item_ids.txt`
+/// - with users: `user_interests.npy` float32 [n_users, K, d] (masked interests are zeros),
+///   `user_interest_mask.npy` bool [n_users, K], `user_ids.txt`
+/// - `config.json` (the model's), `manifest.json` (`ExportManifest`, written last)
+///
+/// Everything goes into a hidden temporary sibling directory that is renamed into place at the end, so an
+/// interrupted export leaves nothing half-written; an existing directory is replaced only if it is empty or
+/// holds an export of ours.
+public enum ModelExport {
+    /// The export's file names.
+    public static let itemsFile = "items.npy"
+    public static let itemIDsFile = "item_ids.txt"
+    public static let userInterestsFile = "user_interests.npy"
+    public static let userMaskFile = "user_interest_mask.npy"
+    public static let userIDsFile = "user_ids.txt"
+    public static let configFile = "config.json"
+    public static let manifestFile = "manifest.json"
+
+    /// Users encoded per block: a multiple of `Recommender.encodeChunkSize`, so every history is encoded in
+    /// the same chunk as by one `interestBatch` call over all users, and memory stays bounded.
+    static let usersPerBlock = Recommender.encodeChunkSize * 16
+
+    /// Every user of `dataset` with a non-empty history, in the dataset's user order, as `mind recommend
+    /// --user` sees them: the whole chronological sequence and the stored profile, mapped to the model by id.
+    public static func users(of dataset: Dataset, for recommender: Recommender) -> [ExportedUser] {
+        var users: [ExportedUser] = []
+        users.reserveCapacity(dataset.userCount)
+        for user in 0..<dataset.userCount {
+            let ids = dataset.sequence(ofUser: user).map { dataset.items.ids[Int($0)] }
+            let history = recommender.itemIndices(ids).known
+            guard !history.isEmpty else { continue }
+            var profile: [String: String] = [:]
+            for (feature, value) in zip(dataset.userFeatures, dataset.profile(ofUser: user)) where value != 0 {
+                profile[feature.name] = feature.vocabulary[Int(value)]
+            }
+            users.append(ExportedUser(id: dataset.users.ids[user], history: history, profile: recommender.profileValues(profile)))
+        }
+        return users
+    }
+
+    /// Writes the export of `recommender` (loaded from `modelDirectory`) and, when `users` is given, their
+    /// interests, to `directory`; `datasetPath` is recorded in the manifest.
+    @discardableResult
+    public static func write(
+        _ recommender: Recommender, modelDirectory: URL, users: [ExportedUser]?, datasetPath: String? = nil, to directory: URL
+    ) throws -> ExportManifest {
+        let manager = FileManager.default
+        let destination = directory.standardizedFileURL
+        try checkDestination(destination)
+        let configSource = modelDirectory.appendingPathComponent(configFile)
+        guard manager.fileExists(atPath: configSource.path) else { throw ExportError.missingModelFile(path: configSource.path) }
+        let parent = destination.deletingLastPathComponent()
+        let temporary = parent.appendingPathComponent("\(temporaryPrefix(for: destination))\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+            removeStaleTemporaryDirectories(for: destination)
+            try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
+            var manifest = ExportManifest(
+                format: ExportManifest.formatName, formatVersion: ExportManifest.currentFormatVersion,
+                model: modelDirectory.standardizedFileURL.path, dataset: datasetPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                itemCount: recommender.items.count, userCount: users?.count ?? 0, dimension: recommender.items.dimension,
+                interestCount: recommender.model.users.interestCount, files: [itemsFile, itemIDsFile, configFile])
+            try NumpyArray(recommender.items.storage, shape: [recommender.items.count, recommender.items.dimension])
+                .write(to: temporary.appendingPathComponent(itemsFile))  // [n_items, d]
+            try writeLines(recommender.itemIDs, to: temporary.appendingPathComponent(itemIDsFile))
+            if let users {
+                try writeInterests(of: users, recommender: recommender, into: temporary)
+                try writeLines(users.map(\.id), to: temporary.appendingPathComponent(userIDsFile))
+                manifest.files += [userInterestsFile, userMaskFile, userIDsFile]
+            }
+            try manager.copyItem(at: configSource, to: temporary.appendingPathComponent(configFile))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            // The manifest goes last: a directory with a manifest is complete.
+            try encoder.encode(manifest).write(to: temporary.appendingPathComponent(manifestFile))
+            try checkDestination(destination)
+            try moveIntoPlace(temporary, destination: destination)
+            return manifest
+        } catch {
+            try? manager.removeItem(at: temporary)
+            if error is ExportError || error is NumpyFormatError { throw error }
+            throw ExportError.writeFailed(path: destination.path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    /// Refuses a destination that is a file, or a non-empty directory without an export manifest of ours.
+    public static func checkDestination(_ directory: URL) throws {
+        let destination = directory.standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw ExportError.outputIsAFile(path: destination.path) }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
+        guard contents.isEmpty || ExportManifest.read(from: destination) != nil else {
+            throw ExportError.outputIsNotAnExport(path: destination.path)
+        }
+    }
+
+    /// Name prefix of the temporary directories for `destination` (`.<name>.tmp-<pid>-<random>`).
+    public static func temporaryPrefix(for destination: URL) -> String {
+        ".\(destination.standardizedFileURL.lastPathComponent).tmp-"
+    }
+
+    /// Removes the temporary directories for `destination` left by `process` (for a Ctrl-C handler).
+    public static func removeTemporaryDirectories(for destination: URL, process: Int32 = getpid()) {
+        let parent = destination.standardizedFileURL.deletingLastPathComponent()
+        let prefix = temporaryPrefix(for: destination) + "\(process)-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+    }
+
+    // MARK: - Parts
+
+    /// Streams the users' interests, block by block, into user_interests.npy and user_interest_mask.npy.
+    private static func writeInterests(of users: [ExportedUser], recommender: Recommender, into directory: URL) throws {
+        let k = recommender.model.users.interestCount, d = recommender.items.dimension
+        let vectors = try NumpyFileWriter(url: directory.appendingPathComponent(userInterestsFile), type: .float32, shape: [users.count, k, d])
+        let masks = try NumpyFileWriter(url: directory.appendingPathComponent(userMaskFile), type: .bool, shape: [users.count, k])
+        for start in stride(from: 0, to: users.count, by: usersPerBlock) {
+            let block = users[start..<min(start + usersPerBlock, users.count)]
+            let batch = recommender.interestBatch(histories: block.map { ArraySlice($0.history) }, profiles: block.flatMap(\.profile))
+            precondition(batch.interestCount == k && batch.dimension == d, "The user tower's interests must be [K, d] = [\(k), \(d)].")
+            var values = batch.vectors  // [block, K, d]
+            for slot in batch.mask.indices where !batch.mask[slot] {
+                for offset in (slot * d)..<((slot + 1) * d) { values[offset] = 0 }
+            }
+            try vectors.append(values)
+            try batch.mask.map { $0 ? UInt8(1) : 0 }.withUnsafeBytes { try masks.append($0) }  // [block, K]
+        }
+        try vectors.finish()
+        try masks.finish()
+    }
+
+    private static func writeLines(_ lines: [String], to url: URL) throws {
+        var text = lines.joined(separator: "\n")
+        if !lines.isEmpty { text += "\n" }
+        try Data(text.utf8).write(to: url)
+    }
+
+    /// Renames `temporary` to `destination`, moving an earlier export aside first and removing it after.
+    private static func moveIntoPlace(_ temporary: URL, destination: URL) throws {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: destination.path) else {
+            try manager.moveItem(at: temporary, to: destination)
+            return
+        }
+        let old = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+        try? manager.removeItem(at: old)
+        try manager.moveItem(at: destination, to: old)
+        do {
+            try manager.moveItem(at: temporary, to: destination)
+        } catch {
+            try? manager.moveItem(at: old, to: destination)
+            throw error
+        }
+        try? manager.removeItem(at: old)
+    }
+
+    /// Removes temporary directories for `destination` whose process is gone (a killed earlier run).
+    private static func removeStaleTemporaryDirectories(for destination: URL) {
+        let parent = destination.deletingLastPathComponent()
+        let prefix = temporaryPrefix(for: destination)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
+            if let pid = Int32(pidText), kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+            }
+        }
+    }
+}
