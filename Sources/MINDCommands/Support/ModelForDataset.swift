@@ -8,9 +8,10 @@ import MINDServing
 /// vocabularies must match (a typed error otherwise), and a model trained on another dataset directory gets
 /// a note, since two splits of the same logs share the vocabulary and one split's test users train in the other.
 func loadRecommender(
-    _ path: String, toRunOn data: Dataset, at datasetPath: String, index: IndexOptions = IndexOptions(), threads: Int = Parallel.availableCores
+    _ path: String, toRunOn data: Dataset, at datasetPath: String, index: IndexOptions? = nil, threads: Int = Parallel.availableCores
 ) throws -> Recommender {
-    let recommender = try index.openRecommender(path, threads: threads)
+    // No options given (a library-style call): the exact index. An unparsed ParsableArguments cannot be read.
+    let recommender = try index?.openRecommender(path, threads: threads) ?? Recommender(directory: URL(fileURLWithPath: path), threads: threads)
     if case .otherDirectory(let trainedOn) = try recommender.bundle.check(against: data, at: datasetPath, modelPath: path) {
         let evaluatedPath = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
         Terminal.note("note: \(path) was trained on \(trainedOn), not \(evaluatedPath); "
