@@ -17,6 +17,11 @@ import MINDCore
 ///   two runs): 100k items, one worker 5.6-11.3 s, OpenBLAS's own threads 7.7-14.5 s, user chunks on two workers
 ///   3.3-5.5 s (1.7-2.0x one worker). So a batch is split into user chunks over `threads` workers, each running a
 ///   single-threaded GEMM (OpenBLAS is set to one thread at start-up; its spinning threads suffer under load).
+///
+/// A batch with fewer user chunks than `threads` (one request) splits the catalogue instead: each worker scores the
+/// chunk's rows against a contiguous run of whole item blocks and keeps its own top-n, and the disjoint lists are
+/// merged. Block boundaries and GEMM rows never depend on the worker count, so results are bit-identical on any
+/// `threads`. One request at 1M items is memory-bound: see BENCHMARKS.md, "Retrieval: exact scoring at 1M items".
 public struct ExactIndex: VectorIndex {
     /// The catalogue.
     public let items: ItemMatrix
@@ -26,6 +31,10 @@ public struct ExactIndex: VectorIndex {
     public var userChunkSize: Int
     /// Workers a batch of users is spread over (1 = the calling thread); the result does not depend on it.
     public var threads: Int
+    /// Chunks with at most this many GEMM rows score items-major (`[width, rows]`), which suits BLAS kernels whose
+    /// tile is long in m; 0 keeps every chunk rows-major. Depends on the chunk only, so results never depend on
+    /// `threads`.
+    public var itemMajorRowLimit: Int = 16
 
     public var count: Int { items.count }
     public var dimension: Int { items.dimension }
@@ -58,108 +67,48 @@ public struct ExactIndex: VectorIndex {
 
         var results = [[ScoredItem]](repeating: [], count: userCount)
         // Chunks of a fixed size whatever the thread count, so every GEMM has the same rows and the scores
-        // are bit-identical on 1 or N threads; a batch smaller than one chunk runs on the calling thread.
+        // are bit-identical on 1 or N threads.
         let chunkSize = userChunkSize
         let chunkCount = (userCount + chunkSize - 1) / chunkSize
-        let workers = min(threads, chunkCount)
         results.withUnsafeMutableBufferPointer { buffer in
-            let slots = ResultSlots(base: buffer.baseAddress!)
+            let slots = WorkerSlots(base: buffer.baseAddress!)
+            if chunkCount < threads && blockCount > 1 {
+                // Too few chunks to fill the workers (one request): split each chunk's catalogue instead.
+                for chunk in 0..<chunkCount {
+                    let users = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, userCount)
+                    let scored = scoreChunkSplittingItems(PackedChunk(interests, users: users, exclude: exclude), n: n)
+                    for (offset, user) in users.enumerated() { slots.base[user] = scored[offset] }
+                }
+                return
+            }
+            let workers = min(threads, chunkCount)
             Parallel.run(workers: workers) { worker in
                 // Worker w takes chunks w, w + workers, ...: equal chunks, so striding balances the load.
                 for chunk in stride(from: worker, to: chunkCount, by: workers) {
                     let users = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, userCount)
-                    let scored = scoreChunk(interests, users: users, n: n, exclude: exclude)
-                    for (offset, user) in users.enumerated() { slots.base[user] = scored[offset] }
+                    let packed = PackedChunk(interests, users: users, exclude: exclude)
+                    let selectors = scoreBlocks(packed, blocks: 0..<blockCount, n: n)
+                    for (offset, user) in users.enumerated() { slots.base[user] = selectors[offset].sorted() }
                 }
             }
         }
         return results
     }
 
-    /// Top-n for the users `users`: pack their unmasked interests, then GEMM and scan one item block at a time.
-    private func scoreChunk(_ interests: InterestBatch, users: Range<Int>, n: Int, exclude: [[Int32]]) -> [[ScoredItem]] {
-        let d = dimension
-        let slots = interests.interestCount
-        // Only unmasked interests become GEMM rows; rowInterest maps a row back to its interest slot.
-        var packed = [Float]()  // [rows, d]
-        packed.reserveCapacity(users.count * slots * d)
-        var rowInterest = [Int]()
-        var firstRow = [Int]()  // user (local) -> first row; firstRow[users.count] = rows
-        for user in users {
-            firstRow.append(rowInterest.count)
-            for interest in 0..<slots where interests.isActive(user: user, interest: interest) {
-                let start = (user * slots + interest) * d
-                packed.append(contentsOf: interests.vectors[start..<(start + d)])
-                rowInterest.append(interest)
+    /// Top-n for one chunk with its item blocks spread over `threads` workers, each taking a contiguous run of
+    /// whole blocks and keeping its own top-n per user; the lists are then merged (the ranges are disjoint).
+    private func scoreChunkSplittingItems(_ chunk: PackedChunk, n: Int) -> [[ScoredItem]] {
+        let workers = min(threads, blockCount)
+        var partial = [[[ScoredItem]]](repeating: [], count: workers)  // [worker][local user][*]
+        partial.withUnsafeMutableBufferPointer { buffer in
+            let slots = WorkerSlots(base: buffer.baseAddress!)
+            Parallel.run(workers: workers) { worker in
+                let blocks = Parallel.chunkRange(worker, of: workers, count: blockCount)
+                slots.base[worker] = scoreBlocks(chunk, blocks: blocks, n: n).map { $0.sorted() }
             }
         }
-        firstRow.append(rowInterest.count)
-        let rowCount = rowInterest.count
-
-        let blockSize = min(itemBlockSize, items.count)
-        var blockScores = [Float](repeating: 0, count: rowCount * blockSize)  // [rows, width]
-        var blockMax = [Float](repeating: 0, count: blockSize)  // [width]
-        var selectors = users.map { _ in TopKSelector(capacity: min(n, items.count)) }
-        let exclusions: [[Int32]] = users.map { exclude.isEmpty ? [] : Array(Set(exclude[$0])).sorted() }
-        var cursors = [Int](repeating: 0, count: users.count)
-
-        items.storage.withUnsafeBufferPointer { itemVectors in
-        packed.withUnsafeBufferPointer { queryRows in
-        blockScores.withUnsafeMutableBufferPointer { scoreBuffer in
-        blockMax.withUnsafeMutableBufferPointer { maxBuffer in
-            let scores = scoreBuffer.baseAddress!
-            let maxima = maxBuffer.baseAddress!
-            for blockStart in stride(from: 0, to: items.count, by: blockSize) {
-                let width = min(blockSize, items.count - blockStart)
-                // scores[rows, width] = queryRows[rows, d] . itemBlock[width, d]^T
-                BLAS.sgemm(
-                    transposeA: false, transposeB: true, m: rowCount, n: width, k: d,
-                    a: queryRows.baseAddress!, lda: d, b: itemVectors.baseAddress! + blockStart * d, ldb: d,
-                    c: scores, ldc: width)
-                for local in 0..<users.count {
-                    let rows = firstRow[local]..<firstRow[local + 1]
-                    let userScores: UnsafePointer<Float>
-                    if rows.count == 1 {
-                        userScores = UnsafePointer(scores + rows.lowerBound * width)
-                    } else {
-                        Self.rowMaximum(scores + rows.lowerBound * width, rows: rows.count, width: width, into: maxima)
-                        userScores = UnsafePointer(maxima)
-                    }
-                    exclusions[local].withUnsafeBufferPointer { excluded in
-                        selectors[local].offerBlock(
-                            scores: userScores, count: width, firstItem: blockStart,
-                            exclusions: excluded, cursor: &cursors[local]
-                        ) { column in
-                            // The first row reaching the maximum: the lowest interest index on a tie.
-                            let best = userScores[column]
-                            for row in rows where scores[row * width + column] == best { return rowInterest[row] }
-                            return rowInterest[rows.lowerBound]
-                        }
-                    }
-                }
-            }
-        }
-        }
-        }
-        }
-        return selectors.map { $0.sorted() }
-    }
-
-    /// maxima[j] = max over r of rows[r, j]. // rows: [rowCount, width]
-    @inline(__always)
-    private static func rowMaximum(_ rows: UnsafePointer<Float>, rows rowCount: Int, width: Int, into maxima: UnsafeMutablePointer<Float>) {
-        maxima.update(from: rows, count: width)
-        for row in 1..<rowCount {
-            let values = rows + row * width
-            for column in 0..<width {
-                let value = values[column]
-                maxima[column] = value > maxima[column] ? value : maxima[column]
-            }
+        return (0..<chunk.users.count).map { local in
+            TopKSelector.mergeDisjoint(partial.map { $0[local] }, n: n)
         }
     }
-}
-
-/// The result array's storage, shared with workers that each write disjoint users.
-private struct ResultSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<[ScoredItem]>
 }

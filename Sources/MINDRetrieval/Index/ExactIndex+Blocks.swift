@@ -1,0 +1,169 @@
+import MINDCore
+
+/// One user chunk's GEMM rows: the unmasked interests of its users, packed once and scored against any item blocks.
+///
+/// The rows depend only on the chunk (never on the thread count or on which item range is scored), so every
+/// worker scoring this chunk runs GEMMs with the same left operand and gets bit-identical scores.
+struct PackedChunk {
+    /// The chunk's users, as indices into the batch.
+    let users: Range<Int>
+    /// Unmasked interest vectors, user by user. // [rowCount, d]
+    let rows: [Float]
+    /// The interest slot of each row. // [rowCount]
+    let rowInterest: [Int]
+    /// Local user -> first row; `firstRow[users.count]` is the row count. // [users.count + 1]
+    let firstRow: [Int]
+    /// Per local user, its excluded items sorted and de-duplicated. // [users.count][*]
+    let exclusions: [[Int32]]
+
+    /// Packs the unmasked interests of `users` from `interests`.
+    init(_ interests: InterestBatch, users: Range<Int>, exclude: [[Int32]]) {
+        let d = interests.dimension
+        let slots = interests.interestCount
+        var rows = [Float]()
+        rows.reserveCapacity(users.count * slots * d)
+        var rowInterest = [Int]()
+        var firstRow = [Int]()
+        for user in users {
+            firstRow.append(rowInterest.count)
+            for interest in 0..<slots where interests.isActive(user: user, interest: interest) {
+                let start = (user * slots + interest) * d
+                rows.append(contentsOf: interests.vectors[start..<(start + d)])
+                rowInterest.append(interest)
+            }
+        }
+        firstRow.append(rowInterest.count)
+        self.users = users
+        self.rows = rows
+        self.rowInterest = rowInterest
+        self.firstRow = firstRow
+        self.exclusions = users.map { exclude.isEmpty ? [] : Array(Set(exclude[$0])).sorted() }
+    }
+
+    /// Number of GEMM rows (unmasked interests of all the chunk's users).
+    var rowCount: Int { rowInterest.count }
+}
+
+extension ExactIndex {
+    /// Number of item blocks; block `b` holds items `b * itemBlockSize ..< min((b + 1) * itemBlockSize, count)`.
+    ///
+    /// Boundaries depend only on `itemBlockSize`, never on the worker count, so splitting the catalogue into whole
+    /// blocks keeps every GEMM identical.
+    var blockCount: Int { (items.count + itemBlockSize - 1) / itemBlockSize }
+
+    /// Scores `chunk` against item blocks `blocks` and returns one selector per local user, each holding the best
+    /// `min(n, count)` items of that range (fused max over the user's rows, exclusions skipped).
+    func scoreBlocks(_ chunk: PackedChunk, blocks: Range<Int>, n: Int) -> [TopKSelector] {
+        let d = dimension
+        let rowCount = chunk.rowCount
+        let blockSize = min(itemBlockSize, items.count)
+        var selectors = chunk.users.map { _ in TopKSelector(capacity: min(n, items.count)) }
+        guard !blocks.isEmpty else { return selectors }
+        let firstItem = Int32(truncatingIfNeeded: blocks.lowerBound * itemBlockSize)
+        // Start each user's exclusion cursor at this range's first item.
+        var cursors = chunk.exclusions.map { excluded in excluded.partitioningIndex { $0 >= firstItem } }
+        var blockScores = [Float](repeating: 0, count: rowCount * blockSize)  // [rows, width]
+        var blockMax = [Float](repeating: 0, count: blockSize)  // [width]
+
+        items.storage.withUnsafeBufferPointer { itemVectors in
+        chunk.rows.withUnsafeBufferPointer { queryRows in
+        blockScores.withUnsafeMutableBufferPointer { scoreBuffer in
+        blockMax.withUnsafeMutableBufferPointer { maxBuffer in
+            let scores = scoreBuffer.baseAddress!
+            let maxima = maxBuffer.baseAddress!
+            // Few rows (one request): items-major GEMM, scores[width, rows] = itemBlock . queryRows^T, so the long
+            // side fills the BLAS kernel's tile; many rows: scores[rows, width]. Chosen by the chunk alone.
+            let itemMajor = rowCount <= itemMajorRowLimit
+            let rowStride = itemMajor ? 1 : blockSize
+            let columnStride = itemMajor ? rowCount : 1
+            for block in blocks {
+                let blockStart = block * itemBlockSize
+                let width = min(itemBlockSize, items.count - blockStart)
+                let itemBlock = itemVectors.baseAddress! + blockStart * d  // [width, d]
+                if itemMajor {
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: true, m: width, n: rowCount, k: d,
+                        a: itemBlock, lda: d, b: queryRows.baseAddress!, ldb: d, c: scores, ldc: rowCount)
+                } else {
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: true, m: rowCount, n: width, k: d,
+                        a: queryRows.baseAddress!, lda: d, b: itemBlock, ldb: d, c: scores, ldc: blockSize)
+                }
+                for local in 0..<chunk.users.count {
+                    let rows = chunk.firstRow[local]..<chunk.firstRow[local + 1]
+                    let userScores: UnsafePointer<Float>
+                    if rows.count == 1 && columnStride == 1 {
+                        userScores = UnsafePointer(scores + rows.lowerBound * rowStride)
+                    } else {
+                        Self.rowMaximum(
+                            scores + rows.lowerBound * rowStride, rows: rows.count, width: width,
+                            rowStride: rowStride, columnStride: columnStride, into: maxima)
+                        userScores = UnsafePointer(maxima)
+                    }
+                    chunk.exclusions[local].withUnsafeBufferPointer { excluded in
+                        selectors[local].offerBlock(
+                            scores: userScores, count: width, firstItem: blockStart,
+                            exclusions: excluded, cursor: &cursors[local]
+                        ) { column in
+                            // The first row reaching the maximum: the lowest interest index on a tie.
+                            let best = userScores[column]
+                            for row in rows where scores[row * rowStride + column * columnStride] == best {
+                                return chunk.rowInterest[row]
+                            }
+                            return chunk.rowInterest[rows.lowerBound]
+                        }
+                    }
+                }
+            }
+        }
+        }
+        }
+        }
+        return selectors
+    }
+
+    /// maxima[j] = max over r of scores[r * rowStride + j * columnStride], r < rowCount, j < width.
+    @inline(__always)
+    static func rowMaximum(
+        _ scores: UnsafePointer<Float>, rows rowCount: Int, width: Int, rowStride: Int, columnStride: Int,
+        into maxima: UnsafeMutablePointer<Float>
+    ) {
+        if columnStride == 1 {
+            maxima.update(from: scores, count: width)
+            for row in 1..<max(rowCount, 1) {
+                let values = scores + row * rowStride
+                for column in 0..<width {
+                    let value = values[column]
+                    maxima[column] = value > maxima[column] ? value : maxima[column]
+                }
+            }
+            return
+        }
+        for column in 0..<width {
+            let values = scores + column * columnStride
+            var best = values[0]
+            for row in 1..<max(rowCount, 1) {
+                let value = values[row * rowStride]
+                best = value > best ? value : best
+            }
+            maxima[column] = best
+        }
+    }
+}
+
+extension Array where Element == Int32 {
+    /// The first index whose element satisfies `predicate`, for a predicate false then true along the array.
+    func partitioningIndex(where predicate: (Int32) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
+
+/// Storage shared with workers that each write disjoint slots.
+struct WorkerSlots<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+}
