@@ -11,7 +11,7 @@
 #include <hnswlib/hnswlib.h>
 
 struct chnsw_index {
-    std::unique_ptr<hnswlib::InnerProductSpace> space;
+    std::unique_ptr<hnswlib::SpaceInterface<float>> space;
     std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
 };
 
@@ -21,11 +21,16 @@ static void write_error(char *error, size_t error_length, const char *message) {
     error[error_length - 1] = '\0';
 }
 
-chnsw_index *chnsw_create(int32_t dimension, size_t capacity, size_t m, size_t ef_construction, size_t seed,
+static std::unique_ptr<hnswlib::SpaceInterface<float>> make_space(int32_t dimension, int32_t space) {
+    if (space == CHNSW_EUCLIDEAN) return std::make_unique<hnswlib::L2Space>(static_cast<size_t>(dimension));
+    return std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dimension));
+}
+
+chnsw_index *chnsw_create(int32_t dimension, int32_t space, size_t capacity, size_t m, size_t ef_construction, size_t seed,
                           char *error, size_t error_length) {
     try {
         auto index = std::make_unique<chnsw_index>();
-        index->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dimension));
+        index->space = make_space(dimension, space);
         index->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(index->space.get(), capacity, m, ef_construction, seed);
         return index.release();
     } catch (const std::exception &exception) {
@@ -36,10 +41,10 @@ chnsw_index *chnsw_create(int32_t dimension, size_t capacity, size_t m, size_t e
     return nullptr;
 }
 
-chnsw_index *chnsw_load(const char *path, int32_t dimension, char *error, size_t error_length) {
+chnsw_index *chnsw_load(const char *path, int32_t dimension, int32_t space, char *error, size_t error_length) {
     try {
         auto index = std::make_unique<chnsw_index>();
-        index->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dimension));
+        index->space = make_space(dimension, space);
         index->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(index->space.get(), std::string(path));
         return index.release();
     } catch (const std::exception &exception) {

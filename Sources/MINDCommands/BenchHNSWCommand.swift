@@ -25,6 +25,7 @@ struct HNSWBench: ParsableCommand {
     @Option(name: .customLong("hnsw-m"), help: "HNSW links per node.") var m: Int = 16
     @Option(name: .customLong("hnsw-ef-construction"), help: "HNSW candidates while building.") var efConstruction: Int = 100
     @Option(name: .customLong("hnsw-ef"), help: "HNSW candidates while searching (raised to top + history).") var ef: Int = 256
+    @Option(name: .customLong("hnsw-space"), help: "euclidean or inner-product.") var space: HNSWSpace = .euclidean
     @Option(help: "Directory to write items.f32, queries.f32, exclude.i32 and exact.i32 (top ids) for the reference script.")
     var writeVectors: String?
 
@@ -32,7 +33,7 @@ struct HNSWBench: ParsableCommand {
         guard items > 0, dimension > 0, clusters > 0, interests > 0, top > 0, history >= 0, requests > 0, threads > 0 else {
             throw ValidationError("every size must be positive")
         }
-        if let problem = HNSWParameters(m: m, efConstruction: efConstruction, ef: ef).problem { throw ValidationError(problem) }
+        if let problem = HNSWParameters(m: m, efConstruction: efConstruction, ef: ef, space: space).problem { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -59,12 +60,12 @@ struct HNSWBench: ParsableCommand {
         let exact = ExactIndex(items: matrix, threads: threads)
         let rssBefore = residentMiB()
         let buildStart = DispatchTime.now().uptimeNanoseconds
-        let graph = try HNSWIndex(items: matrix, parameters: HNSWParameters(m: m, efConstruction: efConstruction, ef: ef), threads: threads)
+        let graph = try HNSWIndex(items: matrix, parameters: HNSWParameters(m: m, efConstruction: efConstruction, ef: ef, space: space), threads: threads)
         let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - buildStart) / 1e9
         let graphMiB = residentMiB() - rssBefore
         printJSON(["kind": "environment", "cpu": cpuName(), "openblas_core": BLAS.coreName, "threads": threads, "items": items,
                    "dimension": dimension, "interests": interests, "top": top, "history": history])
-        printJSON(["kind": "hnsw_build", "m": m, "ef_construction": efConstruction, "seconds": buildSeconds,
+        printJSON(["kind": "hnsw_build", "m": m, "ef_construction": efConstruction, "space": space.rawValue, "seconds": buildSeconds,
                    "resident_mib_added": graphMiB, "threads": threads])
 
         var truth: [[ScoredItem]] = []

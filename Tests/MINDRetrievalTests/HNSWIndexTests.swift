@@ -18,13 +18,14 @@ private func clusteredItems(count: Int, dimension: Int, clusters: Int, seed: UIn
 
 @Suite("HNSW index")
 struct HNSWIndexTests {
-    @Test func recallAt100AgainstExactIsAtLeast99PercentAtTheDefaultEf() throws {
+    @Test("recall@100 against exact is at least 0.99 at the default parameters, in either space", arguments: HNSWSpace.allCases)
+    func recallAt100AgainstExactIsAtLeast99PercentAtTheDefaultEf(space: HNSWSpace) throws {
         let (items, centres) = clusteredItems(count: 6000, dimension: 32, clusters: 40, seed: 1)
         var random = SeededGenerator(seed: 2)
         let queries = (0..<50).flatMap { q in centres[q % centres.count].map { $0 + 0.3 * random.nextNormal() } }
         let exclude: [[Int32]] = (0..<50).map { _ in (0..<20).map { _ in Int32(random.nextInt(below: items.count)) } }
         let exact = ExactIndex(items: items).search(queries: queries, queryCount: 50, n: 100, exclude: exclude)
-        let approximate = try HNSWIndex(items: items, threads: 2).search(queries: queries, queryCount: 50, n: 100, exclude: exclude)
+        let approximate = try HNSWIndex(items: items, parameters: HNSWParameters(space: space), threads: 2).search(queries: queries, queryCount: 50, n: 100, exclude: exclude)
         var hits = 0
         for (truth, found) in zip(exact, approximate) {
             hits += Set(truth.map(\.item)).intersection(found.map(\.item)).count
@@ -32,13 +33,14 @@ struct HNSWIndexTests {
         }
         for (list, excluded) in zip(approximate, exclude) { #expect(Set(list.map(\.item)).isDisjoint(with: excluded)) }
         let recall = Double(hits) / 5000
-        print("HNSW recall@100 against exact (6000 clustered items, d = 32, default parameters): \(recall)")
+        print("HNSW recall@100 against exact (6000 clustered items, d = 32, default parameters, \(space.rawValue)): \(recall)")
         #expect(recall >= 0.99)
     }
 
-    @Test func scoresAreExactInnerProductsInRankingOrder() throws {
+    @Test(arguments: HNSWSpace.allCases)
+    func scoresAreExactInnerProductsInRankingOrder(space: HNSWSpace) throws {
         let problem = RandomProblem(itemCount: 500, userCount: 8, interestCount: 1, dimension: 8, integral: true, excludePerUser: 5, seed: 4)
-        let index = try HNSWIndex(items: problem.items, parameters: HNSWParameters(ef: 500))
+        let index = try HNSWIndex(items: problem.items, parameters: HNSWParameters(ef: 500, space: space))
         let got = index.search(queries: problem.interests.vectors, queryCount: 8, n: 30, exclude: problem.exclude)
         let reference = referenceRecommend(items: problem.items, interests: InterestBatch(
             singleVectors: problem.interests.vectors, count: 8, dimension: 8), n: 30, exclude: problem.exclude)
@@ -46,19 +48,20 @@ struct HNSWIndexTests {
         #expect(got == reference)
     }
 
-    @Test func aSavedGraphAnswersExactlyAsTheBuiltOne() throws {
+    @Test(arguments: HNSWSpace.allCases)
+    func aSavedGraphAnswersExactlyAsTheBuiltOne(space: HNSWSpace) throws {
         let (items, centres) = clusteredItems(count: 2000, dimension: 16, clusters: 10, seed: 3)
-        let built = try HNSWIndex(items: items, threads: 3)
+        let built = try HNSWIndex(items: items, parameters: HNSWParameters(space: space), threads: 3)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("mind-hnsw-\(UUID().uuidString).bin")
         defer { try? FileManager.default.removeItem(at: url) }
         try built.save(to: url)
-        let loaded = try HNSWIndex(loading: url, items: items, parameters: HNSWParameters(), threads: 1)
+        let loaded = try HNSWIndex(loading: url, items: items, parameters: HNSWParameters(space: space), threads: 1)
         let queries = centres.flatMap { $0 }
         #expect(loaded.search(queries: queries, queryCount: 10, n: 50, exclude: [])
                 == built.search(queries: queries, queryCount: 10, n: 50, exclude: []))
         let fewer = ItemMatrix(count: 1999, dimension: 16, storage: Array(items.storage.prefix(1999 * 16)))
         #expect(throws: HNSWError.countMismatch(path: url.path, graph: 2000, items: 1999)) {
-            _ = try HNSWIndex(loading: url, items: fewer, parameters: HNSWParameters())
+            _ = try HNSWIndex(loading: url, items: fewer, parameters: HNSWParameters(space: space))
         }
         #expect(throws: HNSWError.self) { _ = try HNSWIndex(loading: URL(fileURLWithPath: "/nonexistent/graph.bin"), items: items, parameters: HNSWParameters()) }
     }

@@ -26,6 +26,7 @@ struct HNSWStoreTests {
         // Other items of the same shape (a retrained model), other build parameters: rebuilt.
         #expect(try HNSWStore.open(in: directory, items: Self.items(seed: 2), parameters: HNSWParameters(), threads: 1).1 != .loaded)
         #expect(try HNSWStore.open(in: directory, items: items, parameters: HNSWParameters(m: 8), threads: 1).1 != .loaded)
+        #expect(try HNSWStore.open(in: directory, items: items, parameters: HNSWParameters(space: .innerProduct), threads: 1).1 != .loaded)
         _ = try HNSWStore.open(in: directory, items: items, parameters: HNSWParameters(), threads: 1)
         // A damaged graph file is rebuilt, never read.
         let graph = directory.appendingPathComponent("hnsw.bin")

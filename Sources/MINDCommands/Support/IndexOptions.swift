@@ -5,6 +5,7 @@ import MINDRetrieval
 import MINDServing
 
 extension IndexKind: ExpressibleByArgument {}
+extension HNSWSpace: ExpressibleByArgument {}
 
 /// `--index` and the HNSW parameters, shared by the commands that retrieve.
 struct IndexOptions: ParsableArguments {
@@ -13,8 +14,10 @@ struct IndexOptions: ParsableArguments {
     @Option(name: .customLong("hnsw-m"), help: "HNSW links per node.") var hnswM: Int = HNSWParameters().m
     @Option(name: .customLong("hnsw-ef-construction"), help: "HNSW candidates while building.") var hnswEfConstruction: Int = HNSWParameters().efConstruction
     @Option(name: .customLong("hnsw-ef"), help: "HNSW candidates while searching (raised to the number of results).") var hnswEf: Int = HNSWParameters().ef
+    @Option(name: .customLong("hnsw-space"), help: "Space of the HNSW graph: euclidean (inner product reduced to nearest neighbours) or inner-product.")
+    var hnswSpace: HNSWSpace = HNSWParameters().space
 
-    var parameters: HNSWParameters { HNSWParameters(m: hnswM, efConstruction: hnswEfConstruction, ef: hnswEf) }
+    var parameters: HNSWParameters { HNSWParameters(m: hnswM, efConstruction: hnswEfConstruction, ef: hnswEf, space: hnswSpace) }
 
     func validate() throws {
         if let problem = parameters.problem { throw ValidationError(problem) }

@@ -2,23 +2,37 @@ import CHNSW
 import Foundation
 import MINDCore
 
+/// The space an HNSW graph is built in. Both give the items of largest inner product; they differ in how well
+/// the graph's greedy search finds them.
+public enum HNSWSpace: String, Codable, CaseIterable, Sendable {
+    /// hnswlib's inner-product space: distance 1 - <q, x>, not a metric.
+    case innerProduct = "inner-product"
+    /// Maximum inner product reduced to nearest neighbours in Euclidean space (Bachrach et al. 2014): each item
+    /// gets one more coordinate sqrt(M^2 - |x|^2), M the largest item norm, and a query a 0; then
+    /// |q' - x'|^2 = |q|^2 + M^2 - 2 <q, x>, so the nearest items are the ones of largest inner product, and
+    /// the graph is built in a metric space, where HNSW's neighbour heuristics hold.
+    case euclidean
+}
+
 /// The parameters of an HNSW graph (Malkov & Yashunin): `m` links per node, `efConstruction` candidates while
-/// building, `ef` candidates while searching (raised to the number of results asked for), and the seed of
-/// the level draws.
+/// building, `ef` candidates while searching (raised to the number of results asked for), the seed of the
+/// level draws, and the space the graph lives in.
 public struct HNSWParameters: Codable, Equatable, Sendable {
     public var m: Int
     public var efConstruction: Int
     public var ef: Int
     public var seed: Int
+    public var space: HNSWSpace
 
     /// m = 32, ef-construction 200, ef 256. Inner-product search needs more links than hnswlib's usual m = 16:
     /// on 6,000 clustered items (d = 32) recall@100 against exact was 0.955 at m 16 / ef 200, 0.987 at
     /// m 16 / ef 400 and 0.992 at m 32 / ef 200 (BENCHMARKS.md); the tests hold the default to >= 0.99.
-    public init(m: Int = 32, efConstruction: Int = 200, ef: Int = 256, seed: Int = 100) {
+    public init(m: Int = 32, efConstruction: Int = 200, ef: Int = 256, seed: Int = 100, space: HNSWSpace = .euclidean) {
         self.m = m
         self.efConstruction = efConstruction
         self.ef = ef
         self.seed = seed
+        self.space = space
     }
 
     /// The parameter out of range, if any, with the range allowed.
@@ -59,6 +73,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Workers a batch of queries is spread over; answers do not depend on it.
     public let threads: Int
     private let handle: OpaquePointer
+    /// Length of the vectors in the graph: d, or d + 1 in the Euclidean reduction.
+    private let graphDimension: Int
+    /// The largest item norm M of the Euclidean reduction (0 in inner-product space).
+    private let largestNorm: Float
 
     public var count: Int { items.count }
     public var dimension: Int { items.dimension }
@@ -69,14 +87,17 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         if let problem = parameters.problem { throw HNSWError.invalidParameters(problem) }
         precondition(threads > 0, "An HNSW index needs at least one thread.")
         var message = [CChar](repeating: 0, count: 512)
-        guard let handle = chnsw_create(Int32(items.dimension), max(items.count, 1), parameters.m, parameters.efConstruction,
-                                        parameters.seed, &message, message.count) else {
+        let graphDimension = Self.graphDimension(items.dimension, parameters.space)
+        guard let handle = chnsw_create(Int32(graphDimension), Self.spaceCode(parameters.space), max(items.count, 1), parameters.m,
+                                        parameters.efConstruction, parameters.seed, &message, message.count) else {
             throw HNSWError.library(String(cString: message))
         }
         self.handle = handle
         self.items = items
         self.parameters = parameters
         self.threads = threads
+        self.graphDimension = graphDimension
+        largestNorm = parameters.space == .euclidean ? Self.largestNorm(of: items) : 0
         chnsw_set_ef(handle, parameters.ef)
         let failures = items.storage.withUnsafeBufferPointer { vectors -> [String] in
             // The first item alone, so the graph has an entry point before the workers start.
@@ -99,7 +120,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public init(loading url: URL, items: ItemMatrix, parameters: HNSWParameters, threads: Int = 1) throws {
         if let problem = parameters.problem { throw HNSWError.invalidParameters(problem) }
         var message = [CChar](repeating: 0, count: 512)
-        guard let handle = chnsw_load(url.path, Int32(items.dimension), &message, message.count) else {
+        let graphDimension = Self.graphDimension(items.dimension, parameters.space)
+        guard let handle = chnsw_load(url.path, Int32(graphDimension), Self.spaceCode(parameters.space), &message, message.count) else {
             throw HNSWError.library("\(url.path): \(String(cString: message))")
         }
         let graphCount = chnsw_count(handle)
@@ -112,6 +134,26 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         self.items = items
         self.parameters = parameters
         self.threads = threads
+        self.graphDimension = graphDimension
+        largestNorm = parameters.space == .euclidean ? Self.largestNorm(of: items) : 0
+    }
+
+    private static func graphDimension(_ dimension: Int, _ space: HNSWSpace) -> Int { space == .euclidean ? dimension + 1 : dimension }
+
+    private static func spaceCode(_ space: HNSWSpace) -> Int32 {
+        Int32(space == .euclidean ? CHNSW_EUCLIDEAN : CHNSW_INNER_PRODUCT)
+    }
+
+    private static func largestNorm(of items: ItemMatrix) -> Float {
+        var largest: Float = 0
+        for item in 0..<items.count { largest = max(largest, squaredNorm(items.storage, from: item * items.dimension, count: items.dimension)) }
+        return largest.squareRoot()
+    }
+
+    private static func squaredNorm(_ values: [Float], from start: Int, count: Int) -> Float {
+        var sum: Float = 0
+        for x in start..<(start + count) { sum += values[x] * values[x] }
+        return sum
     }
 
     deinit { chnsw_free(handle) }
@@ -126,7 +168,15 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     private func add(_ item: Int, from vectors: UnsafePointer<Float>) -> String? {
         var message = [CChar](repeating: 0, count: 256)
-        return chnsw_add(handle, vectors + item * items.dimension, item, &message, message.count) == 0 ? nil : String(cString: message)
+        let row = vectors + item * items.dimension
+        guard parameters.space == .euclidean else {
+            return chnsw_add(handle, row, item, &message, message.count) == 0 ? nil : String(cString: message)
+        }
+        // [x, sqrt(M^2 - |x|^2)]: every item at distance M from the origin, one coordinate higher.
+        var augmented = [Float](UnsafeBufferPointer(start: row, count: items.dimension))
+        let squared = augmented.reduce(Float(0)) { $0 + $1 * $1 }
+        augmented.append(max(0, largestNorm * largestNorm - squared).squareRoot())
+        return chnsw_add(handle, augmented, item, &message, message.count) == 0 ? nil : String(cString: message)
     }
 
     public func search(queries: [Float], queryCount: Int, n: Int, exclude: [[Int32]]) -> [[ScoredItem]] {
@@ -156,7 +206,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         var labels = [UInt64](repeating: 0, count: k)
         var distances = [Float](repeating: 0, count: k)
         var message = [CChar](repeating: 0, count: 256)
-        let found = chnsw_search(handle, query, k, &labels, &distances, &message, message.count)
+        var graphQuery = [Float](UnsafeBufferPointer(start: query, count: dimension))
+        if graphDimension > dimension { graphQuery.append(0) }  // [q, 0] in the Euclidean reduction
+        let found = chnsw_search(handle, graphQuery, k, &labels, &distances, &message, message.count)
         // A search fails only on a damaged graph, and graphs are checked against their checksum before loading.
         precondition(found >= 0, "hnswlib search failed: \(String(cString: message))")
         var scored: [ScoredItem] = []

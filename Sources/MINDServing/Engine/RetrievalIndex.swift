@@ -25,10 +25,11 @@ public enum HNSWStore {
 
     struct Manifest: Codable, Equatable {
         var format = "mind-hnsw"
-        var formatVersion = 1
+        var formatVersion = 2
         var m: Int
         var efConstruction: Int
         var seed: Int
+        var space: HNSWSpace
         var itemCount: Int
         var dimension: Int
         var itemsSHA256: String
@@ -44,8 +45,9 @@ public enum HNSWStore {
         let manifestURL = directory.appendingPathComponent("hnsw.json")
         let itemsDigest = items.storage.withUnsafeBytes { SHA256.hex(of: $0) }
         if let data = try? Data(contentsOf: manifestURL), let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
-           manifest.format == "mind-hnsw", manifest.formatVersion == 1, manifest.m == parameters.m,
+           manifest.format == "mind-hnsw", manifest.formatVersion == 2, manifest.m == parameters.m,
            manifest.efConstruction == parameters.efConstruction, manifest.seed == parameters.seed,
+           manifest.space == parameters.space,
            manifest.itemCount == items.count, manifest.dimension == items.dimension, manifest.itemsSHA256 == itemsDigest,
            (try? SHA256.hex(ofFile: graphURL)) == manifest.graphSHA256 {
             return (try HNSWIndex(loading: graphURL, items: items, parameters: parameters, threads: threads), .loaded)
@@ -72,6 +74,7 @@ public enum HNSWStore {
         try index.save(to: temporaryGraph)
         let manifest = Manifest(
             m: index.parameters.m, efConstruction: index.parameters.efConstruction, seed: index.parameters.seed,
+            space: index.parameters.space,
             itemCount: index.count, dimension: index.dimension, itemsSHA256: itemsDigest,
             graphSHA256: try SHA256.hex(ofFile: temporaryGraph))
         try? manager.removeItem(at: manifestURL)  // no manifest while the graph changes
