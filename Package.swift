@@ -1,12 +1,19 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Kernels are compiled for haswell (AVX2 + FMA; any x86-64 CPU since 2013) so that SIMD `fma` becomes one instruction
-// instead of a libm call; see BENCHMARKS.md for the measured difference.
+// Everything is compiled for haswell (AVX2 + FMA; any x86-64 CPU since 2013) so that SIMD `fma` becomes one
+// instruction instead of a libm call; see BENCHMARKS.md for the measured difference.
+let haswell: SwiftSetting = .unsafeFlags(["-target-cpu", "haswell"])
+
+// -Ounchecked (no precondition, bounds or overflow checks in release builds) only for the numeric targets, where
+// BENCHMARKS.md ("-Ounchecked: where it pays") measures a gain and every index was checked where the data entered.
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "haswell"]),
+    haswell,
 ]
+
+// Plain -O for the targets that read untrusted files and requests, so a broken invariant stops with a message.
+let checked: [SwiftSetting] = [haswell]
 
 let package = Package(
     name: "mind",
@@ -39,7 +46,7 @@ let package = Package(
         ),
         .target(name: "MINDCore", dependencies: ["CBLAS"], swiftSettings: fastMath),
         .target(name: "MINDNN", dependencies: ["MINDCore"], swiftSettings: fastMath),
-        .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: fastMath),
+        .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: checked),
         .target(
             name: "MINDRetrieval",
             dependencies: ["MINDCore", "CHNSW"],
@@ -53,12 +60,12 @@ let package = Package(
         .target(
             name: "MINDServing",
             dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDRetrieval"],
-            swiftSettings: fastMath
+            swiftSettings: checked
         ),
         .target(
             name: "MINDEval",
             dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing"],
-            swiftSettings: fastMath
+            swiftSettings: checked
         ),
         .target(
             name: "MINDCommands",
@@ -66,19 +73,19 @@ let package = Package(
                 "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: fastMath
+            swiftSettings: checked
         ),
-        .executableTarget(name: "mind", dependencies: ["MINDCommands"], swiftSettings: fastMath),
+        .executableTarget(name: "mind", dependencies: ["MINDCommands"], swiftSettings: checked),
         // Planted data and small trained models shared by the test targets (tests depend on it, the product does not).
-        .target(name: "MINDTestSupport", dependencies: ["MINDData", "MINDModels"], path: "Tests/MINDTestSupport", swiftSettings: fastMath),
-        .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore"], swiftSettings: fastMath),
-        .testTarget(name: "MINDNNTests", dependencies: ["MINDNN"], swiftSettings: fastMath),
-        .testTarget(name: "MINDDataTests", dependencies: ["MINDData"], swiftSettings: fastMath),
-        .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval"], swiftSettings: fastMath),
-        .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: fastMath),
-        .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands"], swiftSettings: fastMath),
+        .target(name: "MINDTestSupport", dependencies: ["MINDData", "MINDModels"], path: "Tests/MINDTestSupport", swiftSettings: checked),
+        .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore"], swiftSettings: checked),
+        .testTarget(name: "MINDNNTests", dependencies: ["MINDNN"], swiftSettings: checked),
+        .testTarget(name: "MINDDataTests", dependencies: ["MINDData"], swiftSettings: checked),
+        .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval"], swiftSettings: checked),
+        .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: checked),
+        .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
+        .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: checked),
+        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands"], swiftSettings: checked),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

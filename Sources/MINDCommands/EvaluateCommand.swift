@@ -40,6 +40,17 @@ struct EvaluateCommand: ParsableCommand {
         guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
             throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 10,20,50,100")
         }
+        if let json {
+            // Refused now rather than after a long evaluation.
+            var isDirectory: ObjCBool = false
+            let parent = URL(fileURLWithPath: json).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--json \(json): the directory \(parent) does not exist")
+            }
+            guard !(FileManager.default.fileExists(atPath: json, isDirectory: &isDirectory) && isDirectory.boolValue) else {
+                throw ValidationError("--json \(json) is a directory")
+            }
+        }
     }
 
     func run() throws {
@@ -95,9 +106,44 @@ struct EvaluateCommand: ParsableCommand {
                 try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs))
     }
 
-    private func writeJSON(_ value: some Encodable, to path: String) throws {
+    /// Writes `value` as JSON through a temporary file renamed into place; an error names `path`, the file the
+    /// user asked for (never the temporary name), and leaves neither file behind.
+    static func writeJSON(_ value: some Encodable, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(value), to: URL(fileURLWithPath: path))
+        let url = URL(fileURLWithPath: path)
+        let data = try encoder.encode(value)
+        do {
+            try AtomicFile.write(data, to: url)
+        } catch {
+            // AtomicFile's temporary name, in case the write stopped halfway.
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+            try? FileManager.default.removeItem(at: temporary)
+            throw OutputFileError(path: path, reason: OutputFileError.reason(of: error))
+        }
+    }
+
+    private func writeJSON(_ value: some Encodable, to path: String) throws {
+        try Self.writeJSON(value, to: path)
+    }
+}
+
+/// An output file (`--json`) that could not be written, named as the user gave it.
+struct OutputFileError: Error, CustomStringConvertible, Equatable {
+    var path: String
+    var reason: String
+
+    var description: String { "\(path): cannot write: \(reason)" }
+
+    /// The system's reason without the temporary file's name: the POSIX error underneath, else the end of the message.
+    static func reason(of error: Error) -> String {
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        let message = error.localizedDescription
+        if let range = message.range(of: "into place: ") { return String(message[range.upperBound...]) }
+        return "the file system refused the write"
     }
 }

@@ -38,20 +38,30 @@ enum BinaryArrayFile {
         }
     }
 
-    /// Reads `url` as an array of `Element`, checking that it holds exactly `count` elements.
-    static func read<Element>(_ url: URL, as type: Element.Type, count: Int) throws -> [Element] {
+    /// Reads `url` as an array of `Element`. The element count comes from the file's size and must equal
+    /// `count` (what the manifest field `countField` promises), so nothing is allocated from an unchecked count.
+    static func read<Element>(_ url: URL, as type: Element.Type, count: Int, countField: String) throws -> [Element] {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DatasetError.missingFile(path: url.path) }
-        let file = try MappedFile(url: url)
-        let stride = MemoryLayout<Element>.stride
-        guard file.bytes.count == count * stride else {
-            throw DatasetError.corrupt(
-                path: url.path, reason: "expected \(count) values (\(count * stride) bytes), found \(file.bytes.count) bytes")
+        let file: MappedFile
+        do { file = try MappedFile(url: url) } catch {
+            throw DatasetError.corrupt(path: url.path, reason: "cannot read: \(error)")
         }
-        return [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 {
-                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: file.bytes.baseAddress!, byteCount: count * stride)
+        let stride = MemoryLayout<Element>.stride
+        guard file.bytes.count % stride == 0 else {
+            throw DatasetError.invalidField(
+                path: url.path, field: "length",
+                reason: "\(file.bytes.count) bytes is not a whole number of \(stride)-byte values (truncated?)")
+        }
+        let found = file.bytes.count / stride
+        guard found == count else {
+            throw DatasetError.invalidField(
+                path: url.path, field: "length", reason: "holds \(found) values, but \(countField) says \(count)")
+        }
+        return [Element](unsafeUninitializedCapacity: found) { buffer, initialized in
+            if found > 0 {
+                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: file.bytes.baseAddress!, byteCount: found * stride)
             }
-            initialized = count
+            initialized = found
         }
     }
 }
@@ -62,6 +72,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unsupportedFormatVersion(path: String, found: Int, supported: Int)
     case missingFile(path: String)
     case corrupt(path: String, reason: String)
+    /// One field of a file is wrong: a manifest key (`counts.items`), an array element (`element 17`), a line.
+    case invalidField(path: String, field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -70,6 +82,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return "\(path): dataset format version \(found) is not supported (this build reads version \(supported)); prepare it again"
         case .missingFile(let path): return "\(path): missing file of the dataset"
         case .corrupt(let path, let reason): return "\(path): \(reason)"
+        case .invalidField(let path, let field, let reason): return "\(path): \(field): \(reason)"
         }
     }
 }

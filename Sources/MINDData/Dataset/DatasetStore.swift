@@ -111,8 +111,15 @@ public enum DatasetStore {
         try utf8.withUnsafeMutableBytes { try BinaryArrayFile.writeBytes(UnsafeRawBufferPointer($0), to: url) }
     }
 
+    /// A manifest is a few kilobytes; a larger one is not ours and is not read into memory.
+    static let maximumManifestBytes = 16 << 20
+
     static func readManifest(_ directory: URL) throws -> DatasetManifest {
         let url = directory.appendingPathComponent("manifest.json")
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        if let size, size > maximumManifestBytes {
+            throw DatasetError.invalidField(path: url.path, field: "size", reason: "\(size) bytes; a manifest is at most \(maximumManifestBytes)")
+        }
         guard let data = try? Data(contentsOf: url) else { throw DatasetError.notADataset(path: directory.path) }
         struct Header: Decodable {
             var format: String
@@ -127,18 +134,26 @@ public enum DatasetStore {
         }
         do {
             return try JSONDecoder().decode(DatasetManifest.self, from: data)
+        } catch let error as DecodingError {
+            let (field, reason) = DatasetValidation.describe(error)
+            throw DatasetError.invalidField(path: url.path, field: field, reason: reason)
         } catch {
             throw DatasetError.corrupt(path: url.path, reason: "unreadable manifest: \(error)")
         }
     }
 
-    /// Reads one label per line, checking the count; a stray carriage return means the file was edited and is refused.
-    static func readLines(_ url: URL, count: Int) throws -> [String] {
+    /// Reads one label per line, checking the count against `countField` of the manifest; a stray carriage return
+    /// means the file was edited and is refused, and so is an empty line unless `allowEmpty`.
+    static func readLines(_ url: URL, count: Int, countField: String, allowEmpty: Bool = true) throws -> [String] {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DatasetError.missingFile(path: url.path) }
-        let file = try MappedFile(url: url)
+        let file: MappedFile
+        do { file = try MappedFile(url: url) } catch {
+            throw DatasetError.corrupt(path: url.path, reason: "cannot read: \(error)")
+        }
         guard FieldParsing.isValidUTF8(file.bytes) else { throw DatasetError.corrupt(path: url.path, reason: "invalid UTF-8") }
         var lines: [String] = []
-        lines.reserveCapacity(count)
+        // Every line takes at least one byte, so the file's size bounds what a count from the manifest may reserve.
+        lines.reserveCapacity(max(0, min(count, file.bytes.count)))
         var start = 0
         let bytes = file.bytes
         while start < bytes.count {
@@ -146,67 +161,100 @@ public enum DatasetStore {
             while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             if line.contains(UInt8(ascii: "\r")) {
-                throw DatasetError.corrupt(path: url.path, reason: "line \(lines.count + 1) contains a carriage return; ids may not contain line breaks")
+                throw DatasetError.invalidField(
+                    path: url.path, field: "line \(lines.count + 1)", reason: "contains a carriage return; ids may not contain line breaks")
+            }
+            if !allowEmpty && line.isEmpty {
+                throw DatasetError.invalidField(path: url.path, field: "line \(lines.count + 1)", reason: "is an empty id")
             }
             lines.append(String(decoding: line, as: UTF8.self))
             start = end + 1
         }
         guard lines.count == count else {
-            throw DatasetError.corrupt(path: url.path, reason: "expected \(count) lines, found \(lines.count) (an id with a line break?)")
+            throw DatasetError.invalidField(
+                path: url.path, field: "line count",
+                reason: "has \(lines.count) lines, but \(countField) says \(count) (an id with a line break?)")
         }
         return lines
     }
 
-    /// Loads a dataset directory written by `write`.
+    /// Loads a dataset directory written by `write`, checking every file against the manifest and each other
+    /// (see `DatasetValidation`); a damaged directory gives a `DatasetError` naming the file and field.
     public static func load(from directory: URL) throws -> Dataset {
         let manifest = try readManifest(directory)
         func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let manifestPath = url("manifest.json").path
+        try DatasetValidation.check(manifest, path: manifestPath)
         let counts = manifest.counts
-        let users = try readLines(url("users.txt"), count: counts.users)
-        let items = try readLines(url("items.txt"), count: counts.items)
-        guard Set(users).count == users.count else { throw DatasetError.corrupt(path: url("users.txt").path, reason: "repeated user id") }
-        guard Set(items).count == items.count else { throw DatasetError.corrupt(path: url("items.txt").path, reason: "repeated item id") }
-        let offsets = try BinaryArrayFile.read(url("sequence_offsets.i64"), as: Int64.self, count: counts.users + 1).map { Int($0) }
-        let sequenceItems = try BinaryArrayFile.read(url("sequence_items.i32"), as: Int32.self, count: counts.interactions)
-        guard offsets.first == 0, offsets.last == counts.interactions, zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-            throw DatasetError.corrupt(path: url("sequence_offsets.i64").path, reason: "offsets do not span the sequences")
+        let users = try readLines(url("users.txt"), count: counts.users, countField: "counts.users", allowEmpty: false)
+        let items = try readLines(url("items.txt"), count: counts.items, countField: "counts.items", allowEmpty: false)
+        try DatasetValidation.checkDistinct(users, path: url("users.txt").path)
+        try DatasetValidation.checkDistinct(items, path: url("items.txt").path)
+        let offsets = try BinaryArrayFile.read(
+            url("sequence_offsets.i64"), as: Int64.self, count: counts.users + 1, countField: "counts.users + 1").map { Int($0) }
+        try DatasetValidation.checkOffsets(
+            offsets, total: counts.interactions, totalSource: "counts.interactions", entity: "user", minimumRun: 1,
+            path: url("sequence_offsets.i64").path)
+        let sequenceItems = try BinaryArrayFile.read(
+            url("sequence_items.i32"), as: Int32.self, count: counts.interactions, countField: "counts.interactions")
+        try DatasetValidation.checkIndices(
+            sequenceItems, below: counts.items, what: "item index", limitSource: "counts.items", path: url("sequence_items.i32").path)
+        var timestamps: [Double]?
+        if manifest.schema.hasTimestamps {
+            let values = try BinaryArrayFile.read(
+                url("sequence_timestamps.f64"), as: Double.self, count: counts.interactions, countField: "counts.interactions")
+            try DatasetValidation.checkTimestamps(values, offsets: offsets, path: url("sequence_timestamps.f64").path)
+            timestamps = values
         }
-        let itemCount = Int32(counts.items)
-        guard sequenceItems.allSatisfy({ $0 >= 0 && $0 < itemCount }) else {
-            throw DatasetError.corrupt(path: url("sequence_items.i32").path, reason: "item index out of range")
-        }
-        let timestamps = manifest.schema.hasTimestamps
-            ? try BinaryArrayFile.read(url("sequence_timestamps.f64"), as: Double.self, count: counts.interactions) : nil
         var userSplit: [UserSplit]?
         if manifest.split.kind == .users {
-            let raw = try BinaryArrayFile.read(url("user_split.u8"), as: UInt8.self, count: counts.users)
-            userSplit = try raw.map { value in
+            let raw = try BinaryArrayFile.read(url("user_split.u8"), as: UInt8.self, count: counts.users, countField: "counts.users")
+            userSplit = try raw.enumerated().map { index, value in
                 guard let part = UserSplit(rawValue: value) else {
-                    throw DatasetError.corrupt(path: url("user_split.u8").path, reason: "unknown split code \(value)")
+                    throw DatasetError.invalidField(
+                        path: url("user_split.u8").path, field: "element \(index)",
+                        reason: "unknown split code \(value) (0 train, 1 valid, 2 test)")
                 }
                 return part
             }
         }
-        func loadFeature(_ schema: DatasetManifest.FeatureSchema, entities: Int) throws -> CategoricalFeature {
-            let vocabulary = try readLines(url(schema.file + ".vocab.txt"), count: schema.vocabularySize)
-            let offsets = try BinaryArrayFile.read(url(schema.file + ".offsets.i32"), as: Int32.self, count: entities + 1)
-            guard offsets.first == 0, let last = offsets.last, last >= 0,
-                zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
-            else { throw DatasetError.corrupt(path: url(schema.file + ".offsets.i32").path, reason: "offsets are not increasing from 0") }
-            let values = try BinaryArrayFile.read(url(schema.file + ".values.i32"), as: Int32.self, count: Int(last))
-            guard vocabulary.first == CategoricalFeature.unknown, values.allSatisfy({ $0 >= 0 && Int($0) < vocabulary.count }) else {
-                throw DatasetError.corrupt(path: url(schema.file + ".values.i32").path, reason: "value index out of range")
+        func loadFeature(_ schema: DatasetManifest.FeatureSchema, entities: Int, entity: String, field: String) throws -> CategoricalFeature {
+            let vocabularyURL = url(schema.file + ".vocab.txt")
+            let offsetsURL = url(schema.file + ".offsets.i32")
+            let valuesURL = url(schema.file + ".values.i32")
+            let vocabulary = try readLines(vocabularyURL, count: schema.vocabularySize, countField: field + ".vocabularySize")
+            guard vocabulary.first == CategoricalFeature.unknown else {
+                throw DatasetError.invalidField(path: vocabularyURL.path, field: "line 1", reason: "is not \(CategoricalFeature.unknown)")
             }
+            let offsets = try BinaryArrayFile.read(
+                offsetsURL, as: Int32.self, count: entities + 1, countField: "counts.\(entity)s + 1")
+            // The values file's own size is the total the offsets must reach; checked before it is read.
+            let valueBytes = (try? FileManager.default.attributesOfItem(atPath: valuesURL.path)[.size] as? Int) ?? nil
+            guard let valueBytes else { throw DatasetError.missingFile(path: valuesURL.path) }
+            try DatasetValidation.checkOffsets(
+                offsets, total: valueBytes / MemoryLayout<Int32>.stride, totalSource: "the value count of \(valuesURL.lastPathComponent)",
+                entity: entity, minimumRun: 1, exactRun: schema.multiValued ? nil : 1, path: offsetsURL.path)
+            let values = try BinaryArrayFile.read(
+                valuesURL, as: Int32.self, count: Int(offsets[offsets.count - 1]), countField: "the last offset of \(offsetsURL.lastPathComponent)")
+            try DatasetValidation.checkIndices(
+                values, below: vocabulary.count, what: "value", limitSource: field + ".vocabularySize", path: valuesURL.path)
             return CategoricalFeature(
                 name: schema.name, vocabulary: vocabulary, offsets: offsets, values: values, isMultiValued: schema.multiValued)
         }
-        let itemFeatures = try manifest.schema.itemFeatures.map { try loadFeature($0, entities: counts.items) }
-        let userFeatures = try manifest.schema.userFeatures.map { try loadFeature($0, entities: counts.users) }
-        let titles = manifest.schema.itemTitleColumn == nil ? nil : try readLines(url("item_titles.txt"), count: counts.items)
-        return Dataset(
+        let itemFeatures = try manifest.schema.itemFeatures.enumerated().map {
+            try loadFeature($1, entities: counts.items, entity: "item", field: "schema.itemFeatures[\($0)]")
+        }
+        let userFeatures = try manifest.schema.userFeatures.enumerated().map {
+            try loadFeature($1, entities: counts.users, entity: "user", field: "schema.userFeatures[\($0)]")
+        }
+        let titles = manifest.schema.itemTitleColumn == nil
+            ? nil : try readLines(url("item_titles.txt"), count: counts.items, countField: "counts.items")
+        let dataset = Dataset(
             manifest: manifest, users: Vocabulary(ids: users), items: Vocabulary(ids: items), sequenceOffsets: offsets,
             sequenceItems: sequenceItems, sequenceTimestamps: timestamps, userSplit: userSplit, itemFeatures: itemFeatures,
             userFeatures: userFeatures, itemTitles: titles)
+        try DatasetValidation.checkCounts(of: dataset, path: manifestPath)
+        return dataset
     }
 }
 

@@ -76,6 +76,15 @@ public enum HistoryFile {
         var profile: [String: Identifier]?
     }
 
+    /// Longest accepted line: room for `maximumItemsPerLine` ids of about 100 bytes each.
+    public static let maximumLineBytes = 1 << 20
+    /// Most item ids in one history; the model reads only the latest few hundred, so more is a mistake upstream.
+    public static let maximumItemsPerLine = 10_000
+    /// Most profile entries in one line.
+    public static let maximumProfileEntries = 256
+
+    /// Reads one request per non-blank line. Every error names `file:line` (and the byte column for invalid UTF-8):
+    /// not JSON, a missing or mistyped field, an empty user or item id, or a line over the limits above.
     public static func read(_ url: URL) throws -> [RecommendationRequest] {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw RecommendError.cannotRead(url.path) }
         var requests: [RecommendationRequest] = []
@@ -83,18 +92,50 @@ public enum HistoryFile {
         let decoder = JSONDecoder()
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
+            let location = "\(url.path):\(lineNumber)"
             let trimmed = line.last == 0x0D ? line.dropLast() : line
             if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            do {
-                let parsed = try decoder.decode(Line.self, from: Data(trimmed))
-                requests.append(RecommendationRequest(
-                    user: parsed.user.text, history: parsed.items.map(\.text),
-                    profile: (parsed.profile ?? [:]).mapValues(\.text)))
-            } catch let error as DecodingError {
-                throw RecommendError.malformed("\(url.path):\(lineNumber)", describe(error))
+            guard trimmed.count <= maximumLineBytes else {
+                throw RecommendError.malformed(location, "line of \(trimmed.count) bytes; at most \(maximumLineBytes) are accepted")
             }
+            if let column = firstInvalidUTF8(trimmed) {
+                throw RecommendError.malformed(location, "not valid UTF-8 (byte \(column) of the line)")
+            }
+            let parsed: Line
+            do {
+                parsed = try decoder.decode(Line.self, from: Data(trimmed))
+            } catch let error as DecodingError {
+                throw RecommendError.malformed(location, describe(error))
+            }
+            guard !parsed.user.text.isEmpty else { throw RecommendError.malformed(location, "\"user\" is an empty string") }
+            if let index = parsed.items.firstIndex(where: { $0.text.isEmpty }) {
+                throw RecommendError.malformed(location, "\"items[\(index)]\" is an empty string")
+            }
+            guard parsed.items.count <= maximumItemsPerLine else {
+                throw RecommendError.malformed(location, "\(parsed.items.count) items; at most \(maximumItemsPerLine) per history")
+            }
+            guard (parsed.profile?.count ?? 0) <= maximumProfileEntries else {
+                throw RecommendError.malformed(location, "\(parsed.profile?.count ?? 0) profile entries; at most \(maximumProfileEntries)")
+            }
+            requests.append(RecommendationRequest(
+                user: parsed.user.text, history: parsed.items.map(\.text), profile: (parsed.profile ?? [:]).mapValues(\.text)))
         }
         return requests
+    }
+
+    /// The 1-based byte column of the first byte that is not part of valid UTF-8, or nil when all of it is.
+    static func firstInvalidUTF8(_ bytes: Data.SubSequence) -> Int? {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return nil }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error: return offset + 1
+            }
+        }
     }
 
     /// A decoding error in words: which field, what was wrong.
