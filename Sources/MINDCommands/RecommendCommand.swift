@@ -7,6 +7,7 @@ import MINDEval
 import MINDModels
 import MINDNN
 import MINDRetrieval
+import MINDPostgres
 import MINDServing
 
 /// `mind recommend`: top-N items from histories, for one user or a JSONL batch.
@@ -26,6 +27,9 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Output JSONL file (batch mode).") var output: String?
     @Option(help: "How many items to recommend.") var top: Int = 10
     @Option(help: "Threads for batch mode (default: all cores); the output is the same for any value.") var threads: Int = Parallel.availableCores
+    @Option(help: "Retrieval index: exact (in memory) or pgvector (a table written by 'mind pgvector-export').") var index: IndexKind = .exact
+    @Option(help: "PostgreSQL URL for --index pgvector: postgres://user:password@host:port/database.") var database: String?
+    @Option(help: "Table for --index pgvector.") var table: String = PGVectorStore.defaultTable
 
     /// The most items one answer may hold: far beyond any real use, small enough to bound memory.
     static let maximumCount = 100_000
@@ -37,6 +41,7 @@ struct RecommendCommand: ParsableCommand {
         if histories != nil && output == nil { throw ValidationError("--histories needs --output") }
         guard (1...Self.maximumCount).contains(top) else { throw ValidationError("--top must be between 1 and \(Self.maximumCount)") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        if index == .pgvector && database == nil { throw ValidationError("--index pgvector needs --database URL") }
         if let histories, let output, URL(fileURLWithPath: histories).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
             throw ValidationError("--output must not be the --histories file")
         }
@@ -44,10 +49,11 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let engine = try Recommender(directory: URL(fileURLWithPath: model), threads: threads)
+            let engine = try makeRecommender()
             if let histories, let output {
                 let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
                     engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
+                try checkIndex(of: engine, output: output)
                 if unknown > 0 { Terminal.note("warning: \(unknown) unknown item id(s) in the histories were skipped") }
                 Terminal.note(String(format: "recommended for %d users in %.2f s (%.0f users/s) -> %@", users, seconds,
                                      Double(users) / max(seconds, 1e-9), output))
@@ -78,6 +84,7 @@ struct RecommendCommand: ParsableCommand {
             request = RecommendationRequest(history: items)
         }
         let result = engine.recommend([request], count: top)[0]
+        try checkIndex(of: engine)
         if result.unknownItems > 0 { Terminal.note("warning: \(result.unknownItems) unknown item id(s) in the history were skipped") }
         let titles = data?.itemTitles
         print("rank    score  interest  item")
