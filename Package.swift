@@ -27,10 +27,12 @@ let package = Package(
         .library(name: "MINDRetrieval", targets: ["MINDRetrieval"]),
         .library(name: "MINDServing", targets: ["MINDServing"]),
         .library(name: "MINDEval", targets: ["MINDEval"]),
+        .library(name: "MINDPostgres", targets: ["MINDPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -67,10 +69,18 @@ let package = Package(
             dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing"],
             swiftSettings: checked
         ),
+        // PostgreSQL (pgvector) export and retrieval, kept in its own target so the other libraries stay free of NIO.
+        .target(
+            name: "MINDPostgres",
+            dependencies: [
+                "MINDCore", "MINDRetrieval", "MINDServing",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .target(
             name: "MINDCommands",
             dependencies: [
-                "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval",
+                "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval", "MINDPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked
@@ -85,7 +95,8 @@ let package = Package(
         .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: checked),
         .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: checked),
-        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands"], swiftSettings: checked),
+        .testTarget(name: "MINDPostgresTests", dependencies: ["MINDPostgres", "MINDRetrieval", "MINDCore"], swiftSettings: checked),
+        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands", "MINDPostgres"], swiftSettings: checked),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -24,7 +24,7 @@ public struct MindCommand: ParsableCommand {
         commandName: "mind",
         abstract: "MIND: multi-interest recommendation with dynamic routing, on the CPU.",
         version: MindVersion.string,
-        subcommands: [DemoCommand.self, PrepareCommand.self, TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExportCommand.self, SynthCommand.self, FetchCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, PrepareCommand.self, TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExportCommand.self, PGVectorExportCommand.self, SynthCommand.self, FetchCommand.self, BenchCommand.self]
     )
 }
 

@@ -7,6 +7,7 @@ import MINDEval
 import MINDModels
 import MINDNN
 import MINDRetrieval
+import MINDPostgres
 import MINDServing
 
 /// `mind recommend`: top-N items from histories, for one user or a JSONL batch.
@@ -50,6 +51,7 @@ struct RecommendCommand: ParsableCommand {
             if let histories, let output {
                 let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
                     engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
+                try retrieval.checkIndex(of: engine, output: output)
                 if unknown > 0 { Terminal.note("warning: \(unknown) unknown item id(s) in the histories were skipped") }
                 Terminal.note(String(format: "recommended for %d users in %.2f s (%.0f users/s) -> %@", users, seconds,
                                      Double(users) / max(seconds, 1e-9), output))
@@ -80,6 +82,7 @@ struct RecommendCommand: ParsableCommand {
             request = RecommendationRequest(history: items)
         }
         let result = engine.recommend([request], count: top)[0]
+        try retrieval.checkIndex(of: engine)
         if result.unknownItems > 0 { Terminal.note("warning: \(result.unknownItems) unknown item id(s) in the history were skipped") }
         let titles = data?.itemTitles
         print("rank    score  interest  item")

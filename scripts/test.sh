@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test suite as CI runs it: setup, a throw-away PostgreSQL with pgvector for the MINDPostgres tests, build, test.
+# If the server cannot be started the run goes on and those tests are skipped (each says why); the exit status is
+# the tests'.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh || exit 1
+
+server_dir=$(mktemp -d "${TMPDIR:-/tmp}/mind-pgvector.XXXXXX")
+if url=$(./scripts/pgvector-server.sh start "$server_dir"); then
+    export MIND_TEST_DATABASE_URL="$url"
+    echo "pgvector test server: $url"
+    stop_server() { ./scripts/pgvector-server.sh stop "$server_dir" >/dev/null 2>&1 || true; rm -rf "$server_dir"; }
+else
+    echo "" >&2
+    echo "!!! WARNING: could not start the PostgreSQL/pgvector test server (see above);" >&2
+    echo "!!! the MINDPostgres tests that need a database will be SKIPPED." >&2
+    echo "" >&2
+    unset MIND_TEST_DATABASE_URL
+    stop_server() { rm -rf "$server_dir"; }
+fi
+trap stop_server EXIT
+
+swift build --build-tests || exit 1
+swift test --skip-build
