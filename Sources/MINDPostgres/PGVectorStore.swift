@@ -108,7 +108,9 @@ public struct PGVectorStore: Sendable {
         do {
             try await session.execute("CREATE EXTENSION IF NOT EXISTS vector", operation: "enabling pgvector")
         } catch let PGVectorError.queryFailed(_, reason) {
-            throw PGVectorError.extensionUnavailable(url: location.redacted, reason: reason)
+            // Two loads creating the extension at once: one fails on a unique key, but the extension is there.
+            let present = try await session.rows("SELECT 1 FROM pg_extension WHERE extname = 'vector'", operation: "checking for pgvector")
+            if present.isEmpty { throw PGVectorError.extensionUnavailable(url: location.redacted, reason: reason) }
         }
         let loading = table + "_loading"
         let quotedLoading = TableName.quoted(loading)
