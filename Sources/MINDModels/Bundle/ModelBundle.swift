@@ -1,5 +1,6 @@
 import Foundation
 import MINDCore
+import MINDData
 import MINDNN
 
 /// A trained model on disk: config (every hyper-parameter and the seed), data schema
@@ -70,11 +71,13 @@ public struct ModelBundle: Sendable {
         }
         guard configFile.format == "mind-model" else { throw ModelBundleError.malformed(directory.path, "config.json is not a mind model config") }
         let schema: DataSchema
+        let schemaPath = directory.appendingPathComponent("schema.json").path
         do { schema = try JSONDecoder().decode(DataSchema.self, from: load("schema.json")) } catch let error as ModelBundleError {
             throw error
         } catch {
-            throw ModelBundleError.malformed(directory.appendingPathComponent("schema.json").path, "\(error)")
+            throw ModelBundleError.malformed(schemaPath, "\(error)")
         }
+        try schema.validate(path: schemaPath)
         guard let text = String(data: try load("items.txt"), encoding: .utf8) else {
             throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "not UTF-8")
         }
@@ -92,20 +95,51 @@ public struct ModelBundle: Sendable {
         } catch {
             throw ModelBundleError.malformed(directory.appendingPathComponent("popularity.json").path, "\(error)")
         }
+        let popularityPath = directory.appendingPathComponent("popularity.json").path
         guard popularity.count == ids.count else {
-            throw ModelBundleError.malformed(directory.appendingPathComponent("popularity.json").path, "has \(popularity.count) counts for \(ids.count) items")
+            throw ModelBundleError.malformed(popularityPath, "has \(popularity.count) counts for \(ids.count) items")
+        }
+        if let bad = popularity.firstIndex(where: { $0 < 0 }) {
+            throw ModelBundleError.invalidField(popularityPath, field: "[\(bad)]", "count \(popularity[bad]) of item '\(ids[bad])' is negative")
         }
         return ModelBundle(config: configFile.config, schema: schema, itemIDs: ids, datasetPath: configFile.dataset, itemPopularity: popularity)
     }
 
-    /// The trained model: the architecture from the config, the best weights from disk.
+    /// The trained model: the architecture from the config, the best weights from disk. The weights must be
+    /// exactly the model's parameters (no tensor missing or extra, every shape right, every value finite).
     public static func loadModel(from directory: URL) throws -> (RecommenderModel, ModelBundle) {
         let bundle = try read(from: directory)
-        let model = RecommenderModel(config: bundle.config, schema: bundle.schema)
         let weights = directory.appendingPathComponent("weights.safetensors")
         guard FileManager.default.fileExists(atPath: weights.path) else { throw ModelBundleError.missingFile(weights.path) }
-        try model.parameters.load(from: weights)
+        try bundle.checkEmbeddingShapes(SafeTensors.header(of: weights).entries, path: weights.path)
+        let model = RecommenderModel(config: bundle.config, schema: bundle.schema)
+        try model.parameters.load(from: weights, extraTensors: .reject)
         return (model, bundle)
+    }
+
+    /// Compares the embedding tables in a weights header with the schema before the model is built, so that
+    /// the largest allocations (item count x d, vocabulary x d) are backed by the weights file's data.
+    func checkEmbeddingShapes(_ entries: [SafeTensors.Entry], path: String) throws {
+        let shapes = Dictionary(entries.map { ($0.name, $0.shape) }, uniquingKeysWith: { first, _ in first })
+        let d = config.embeddingSize
+        var expected: [(name: String, shape: [Int], field: String)] = [("item.id", [schema.itemCount, d], "itemCount")]
+        for (index, feature) in schema.itemFeatures.enumerated() {
+            expected.append(("item.feature.\(feature.name)", [feature.cardinality, d], "itemFeatures[\(index)].vocabulary"))
+        }
+        for (name, shape, field) in expected {
+            guard let found = shapes[name] else { throw SafeTensorsError.missingTensor(path, name) }
+            guard found == shape else {
+                throw ModelBundleError.inconsistent(path, tensor: name, expected: shape, found: found, schemaField: field)
+            }
+        }
+        // Profile tables exist only when the model uses the profile; when present, one row per vocabulary value.
+        for (index, feature) in schema.userFeatures.enumerated() {
+            let name = "user.feature.\(feature.name)"
+            if let found = shapes[name], found.first != feature.vocabulary.count {
+                throw ModelBundleError.inconsistent(path, tensor: name, expected: [feature.vocabulary.count] + found.dropFirst(),
+                                                    found: found, schemaField: "userFeatures[\(index)].vocabulary")
+            }
+        }
     }
 }
 
@@ -113,6 +147,10 @@ public struct ModelBundle: Sendable {
 public enum ModelBundleError: Error, CustomStringConvertible, Equatable {
     case missingFile(String)
     case malformed(String, String)
+    /// A value of a model file that is out of bounds or contradicts another (file, field, reason).
+    case invalidField(String, field: String, String)
+    /// A weight tensor whose shape contradicts schema.json (weights file, tensor, expected, found, schema field).
+    case inconsistent(String, tensor: String, expected: [Int], found: [Int], schemaField: String)
     /// The model's items are not the dataset's (model path, dataset path).
     case vocabularyMismatch(model: String, dataset: String)
     /// An output directory that holds something other than a model.
@@ -127,6 +165,9 @@ public enum ModelBundleError: Error, CustomStringConvertible, Equatable {
         case .holdsAModel(let path): return "\(path) already holds a model; add --force to replace it or --resume to continue it"
         case .missingFile(let path): return "\(path): missing; is this a model directory written by 'mind train'?"
         case .malformed(let path, let reason): return "\(path): \(reason)"
+        case .invalidField(let path, let field, let reason): return "\(path): field '\(field)': \(reason)"
+        case .inconsistent(let path, let tensor, let expected, let found, let field):
+            return "\(path): tensor '\(tensor)' has shape \(found), schema.json (\(field)) and config.json give \(expected)"
         }
     }
 }

@@ -100,10 +100,9 @@ extension ModelConfig {
     /// Reads a YAML or JSON config file (JSON is YAML). Keys it lacks keep their defaults; unknown keys,
     /// values of the wrong type (a quoted "64" for a number) and values out of range are errors naming the key.
     public static func load(from url: URL) throws -> ModelConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError.unreadable(url.path, error.localizedDescription)
-        }
+        let text = try ConfigFileGuard.text(of: url)
+        // Before Yams builds any node: aliases could expand a few lines into billions of nodes.
+        try ConfigFileGuard.checkStructure(of: text, path: url.path)
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw ConfigError.malformed(url.path, "\(error)")

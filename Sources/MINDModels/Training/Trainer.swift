@@ -84,7 +84,9 @@ public final class Trainer {
     public var batchesPerEpoch: Int { (samples.count + model.config.batchSize - 1) / model.config.batchSize }
     public var sampleCount: Int { samples.count }
 
-    /// Restores weights, optimiser and position from the checkpoint in `directory`.
+    /// Restores weights, optimiser and position from the checkpoint in `directory`. Every file is checked
+    /// first (position within this run's epochs and batches, exactly the model's weights, an optimiser state
+    /// that fits them), so nothing changes when any of them is damaged.
     public func resume() throws {
         guard let directory else { return }
         let checkpoint = directory.appendingPathComponent("checkpoint")
@@ -94,8 +96,13 @@ public final class Trainer {
         do { decoded = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: stateURL)) } catch {
             throw TrainerError.corruptCheckpoint(stateURL.path, "\(error)")
         }
-        try model.parameters.load(from: checkpoint.appendingPathComponent("weights.safetensors"))
-        try optimizer.restore(from: SafeTensors.read(from: checkpoint.appendingPathComponent("optimizer.safetensors")).tensors)
+        try decoded.validate(epochs: model.config.epochs, batchesPerEpoch: batchesPerEpoch, batchSize: model.config.batchSize,
+                             path: stateURL.path)
+        let optimizerURL = checkpoint.appendingPathComponent("optimizer.safetensors")
+        let optimizerState = try SafeTensors.read(from: optimizerURL).tensors
+        try Adam.validateState(optimizerState, parameters: model.parameters, path: optimizerURL.path)
+        try model.parameters.load(from: checkpoint.appendingPathComponent("weights.safetensors"), extraTensors: .reject)
+        try optimizer.restore(from: optimizerState)
         state = decoded
     }
 
@@ -251,11 +258,14 @@ public final class Trainer {
 public enum TrainerError: Error, CustomStringConvertible {
     case noCheckpoint(String)
     case corruptCheckpoint(String, String)
+    /// A checkpoint value out of bounds or inconsistent with the run (file, field, reason).
+    case invalidCheckpoint(String, field: String, String)
 
     public var description: String {
         switch self {
         case .noCheckpoint(let path): return "\(path): no checkpoint to resume from (state.json is missing)"
         case .corruptCheckpoint(let path, let reason): return "\(path): cannot read the checkpoint state: \(reason)"
+        case .invalidCheckpoint(let path, let field, let reason): return "\(path): field '\(field)': \(reason)"
         }
     }
 }

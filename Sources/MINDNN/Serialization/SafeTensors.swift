@@ -4,7 +4,14 @@ import MINDCore
 /// Reads and writes the safetensors format (8-byte little-endian header length, a JSON
 /// header of name -> dtype, shape, byte offsets, then raw little-endian data), so that
 /// Python's `safetensors.numpy.load_file` opens our weights as they are.
+///
+/// Files come from other machines, so reading checks everything before it allocates or copies:
+/// the header length against the file size (and `maximumHeaderLength`), every entry's dtype, shape
+/// and offsets, and that the tensors tile the data region exactly (no overlap, no gap), as the format requires.
 public enum SafeTensors {
+    /// The largest JSON header read (the reference implementation's limit, 100 MB).
+    public static let maximumHeaderLength = 100_000_000
+
     /// Writes `tensors` as F32 with string `metadata`, atomically (temporary file, then rename).
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
         let names = tensors.keys.sorted()
@@ -30,59 +37,178 @@ public enum SafeTensors {
         try AtomicFile.write(file, to: url)
     }
 
+    /// One tensor's entry in the header, checked against the file: F32, its byte range inside the data region.
+    public struct Entry: Equatable, Sendable {
+        public var name: String
+        public var shape: [Int]
+        /// Byte range relative to the start of the data region.
+        public var range: Range<Int>
+    }
+
     /// Reads every tensor (F32 only) and the metadata of a safetensors file.
     public static func read(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw SafeTensorsError.unreadable(url.path, error.localizedDescription)
-        }
-        guard data.count >= 8 else { throw SafeTensorsError.malformed(url.path, "file shorter than its 8-byte header length") }
-        let headerLength = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard headerLength <= data.count - 8 else { throw SafeTensorsError.malformed(url.path, "header length \(headerLength) exceeds the file") }
-        let headerData = data.subdata(in: 8..<(8 + headerLength))
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw SafeTensorsError.malformed(url.path, "header is not a JSON object")
-        }
-        let base = 8 + headerLength
+        let data = try contents(of: url)
+        let (entries, metadata, base) = try layout(of: data, path: url.path)
         var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in header {
-            if name == "__metadata__" {
-                metadata = value as? [String: String] ?? [:]
-                continue
-            }
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
-            else { throw SafeTensorsError.malformed(url.path, "tensor '\(name)' has an incomplete header entry") }
-            guard dtype == "F32" else { throw SafeTensorsError.malformed(url.path, "tensor '\(name)' has dtype \(dtype); only F32 is supported") }
-            let count = shape.elementCount
-            guard offsets[1] - offsets[0] == count * 4, base + offsets[1] <= data.count, offsets[0] >= 0 else {
-                throw SafeTensorsError.malformed(url.path, "tensor '\(name)' offsets \(offsets) do not match shape \(shape)")
-            }
-            var storage = [Float](repeating: 0, count: count)
+        for entry in entries {
+            // The layout check guarantees range.count == elements * 4 and that the range is inside the file.
+            var storage = [Float](repeating: 0, count: entry.range.count / 4)
             _ = storage.withUnsafeMutableBytes { destination in
-                data.copyBytes(to: destination, from: (base + offsets[0])..<(base + offsets[1]))
+                data.copyBytes(to: destination, from: (base + entry.range.lowerBound)..<(base + entry.range.upperBound))
             }
-            tensors[name] = Tensor(shape: shape, storage: storage)
+            tensors[entry.name] = Tensor(shape: entry.shape, storage: storage)
         }
         return (tensors, metadata)
     }
-}
 
-/// Problems reading a safetensors file.
-public enum SafeTensorsError: Error, CustomStringConvertible {
-    case unreadable(String, String)
-    case malformed(String, String)
-    case missingTensor(String, String)
-    case shapeMismatch(String, String, expected: [Int], found: [Int])
+    /// The checked header of a safetensors file (names, shapes, byte ranges and metadata), without reading
+    /// the data: lets a caller compare shapes before it builds anything as large as the file says.
+    public static func header(of url: URL) throws -> (entries: [Entry], metadata: [String: String]) {
+        let (entries, metadata, _) = try layout(of: contents(of: url), path: url.path)
+        return (entries, metadata)
+    }
 
-    public var description: String {
-        switch self {
-        case .unreadable(let path, let reason): return "\(path): cannot read (\(reason))"
-        case .malformed(let path, let reason): return "\(path): not a valid safetensors file: \(reason)"
-        case .missingTensor(let path, let name): return "\(path): has no tensor '\(name)'"
-        case .shapeMismatch(let path, let name, let expected, let found):
-            return "\(path): tensor '\(name)' has shape \(found), the model expects \(expected)"
+    static func contents(of url: URL) throws -> Data {
+        // Mapped, so a large file costs no allocation until its tensors are copied out.
+        do { return try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw SafeTensorsError.unreadable(url.path, error.localizedDescription)
+        }
+    }
+
+    /// Parses and checks the header of `data`; returns the entries sorted by offset and where the data region starts.
+    static func layout(of data: Data, path: String) throws -> (entries: [Entry], metadata: [String: String], dataStart: Int) {
+        guard data.count >= 8 else { throw SafeTensorsError.malformed(path, "file of \(data.count) bytes is shorter than its 8-byte header length") }
+        let declared = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        // Compared as UInt64 before any conversion to Int or allocation: the prefix may be anything.
+        guard declared <= UInt64(maximumHeaderLength) else {
+            throw SafeTensorsError.headerTooLarge(path, length: declared, limit: maximumHeaderLength)
+        }
+        guard declared <= UInt64(data.count - 8) else {
+            throw SafeTensorsError.headerExceedsFile(path, length: declared, fileSize: data.count)
+        }
+        let headerLength = Int(declared)
+        let dataStart = 8 + headerLength
+        let regionSize = data.count - dataStart
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 8..<dataStart)) } catch let error as SafeTensorsError {
+            throw error.inFile(path)
+        } catch {
+            throw SafeTensorsError.malformed(path, "header is not a JSON object of tensor entries (\(error))")
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(header.entries.count)
+        for raw in header.entries {
+            entries.append(try raw.checked(regionSize: regionSize, path: path))
+        }
+        entries.sort { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
+        // The tensors must tile the data region: each starts where the previous ended, the last ends at the file's end.
+        var end = 0
+        var previous: String?
+        for entry in entries {
+            if entry.range.lowerBound < end {
+                throw SafeTensorsError.overlappingTensors(path, previous ?? "", entry.name)
+            }
+            if entry.range.lowerBound > end {
+                throw SafeTensorsError.gap(path, after: previous, before: entry.name, bytes: entry.range.lowerBound - end)
+            }
+            end = entry.range.upperBound
+            previous = entry.name
+        }
+        guard end == regionSize else { throw SafeTensorsError.gap(path, after: previous, before: nil, bytes: regionSize - end) }
+        return (entries, header.metadata, dataStart)
+    }
+
+    /// The JSON header as written: `__metadata__` (string -> string) and one entry per tensor.
+    struct Header: Decodable {
+        var entries: [RawEntry] = []
+        var metadata: [String: String] = [:]
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys {
+                if key.stringValue == "__metadata__" {
+                    do { metadata = try container.decode([String: String].self, forKey: key) } catch {
+                        throw SafeTensorsError.invalidTensor("", "__metadata__", "must map strings to strings")
+                    }
+                    continue
+                }
+                do { entries.append(try container.decode(RawEntry.self, forKey: key).named(key.stringValue)) } catch {
+                    throw SafeTensorsError.invalidTensor(
+                        "", key.stringValue, "entry needs \"dtype\" (a string), \"shape\" and \"data_offsets\" (lists of integers)")
+                }
+            }
+        }
+    }
+
+    /// A header entry before it is checked against the file.
+    struct RawEntry: Decodable {
+        var name = ""
+        var dtype: String
+        var shape: [Int]
+        var dataOffsets: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case dtype, shape
+            case dataOffsets = "data_offsets"
+        }
+
+        func named(_ name: String) -> RawEntry {
+            var copy = self
+            copy.name = name
+            return copy
+        }
+
+        /// Checks dtype, shape and offsets against a data region of `regionSize` bytes.
+        func checked(regionSize: Int, path: String) throws -> Entry {
+            func invalid(_ reason: String) -> SafeTensorsError { .invalidTensor(path, name, reason) }
+            guard let type = DType(rawValue: dtype) else {
+                throw invalid("dtype \"\(dtype)\" is not a safetensors dtype (\(DType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard type == .f32 else { throw invalid("dtype \(dtype) is not supported; mind reads only F32") }
+            if let negative = shape.firstIndex(where: { $0 < 0 }) {
+                throw invalid("shape \(shape) has a negative extent at dimension \(negative)")
+            }
+            var elements = 1
+            for extent in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: extent)
+                guard !overflow else { throw invalid("shape \(shape) has more elements than an integer holds") }
+                elements = product
+            }
+            let (bytes, overflow) = elements.multipliedReportingOverflow(by: type.size)
+            guard !overflow else { throw invalid("shape \(shape) has more bytes than an integer holds") }
+            guard dataOffsets.count == 2 else { throw invalid("data_offsets \(dataOffsets) must be [begin, end]") }
+            let begin = dataOffsets[0], end = dataOffsets[1]
+            guard begin >= 0, begin <= end else { throw invalid("data_offsets \(dataOffsets) are not an ascending pair of non-negative offsets") }
+            guard end <= regionSize else {
+                throw invalid("data_offsets \(dataOffsets) end past the data region of \(regionSize) bytes")
+            }
+            guard end - begin == bytes else {
+                throw invalid("data_offsets \(dataOffsets) span \(end - begin) bytes; shape \(shape) of \(dtype) needs \(bytes)")
+            }
+            return Entry(name: name, shape: shape, range: begin..<end)
+        }
+    }
+
+    /// The element types of the safetensors format; only F32 is read.
+    enum DType: String, CaseIterable {
+        case bool = "BOOL", u8 = "U8", i8 = "I8", f8e5m2 = "F8_E5M2", f8e4m3 = "F8_E4M3", f8e8m0 = "F8_E8M0"
+        case i16 = "I16", u16 = "U16", f16 = "F16", bf16 = "BF16"
+        case i32 = "I32", u32 = "U32", f32 = "F32", f64 = "F64", i64 = "I64", u64 = "U64"
+
+        var size: Int {
+            switch self {
+            case .bool, .u8, .i8, .f8e5m2, .f8e4m3, .f8e8m0: return 1
+            case .i16, .u16, .f16, .bf16: return 2
+            case .i32, .u32, .f32: return 4
+            case .f64, .i64, .u64: return 8
+            }
         }
     }
 }
@@ -99,29 +225,5 @@ public enum AtomicFile {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "cannot move \(temporary.path) into place: \(reason)"])
         }
-    }
-}
-
-extension Array where Element == Parameter {
-    /// Saves the parameters' values by name.
-    public func save(to url: URL, metadata: [String: String] = [:]) throws {
-        var tensors: [String: Tensor] = [:]
-        for parameter in self {
-            precondition(tensors[parameter.name] == nil, "Two parameters are named '\(parameter.name)'.")
-            tensors[parameter.name] = parameter.value
-        }
-        try SafeTensors.write(tensors, metadata: metadata, to: url)
-    }
-
-    /// Loads every parameter's value by name, checking shapes; nothing changes on error.
-    public func load(from url: URL) throws {
-        let (tensors, _) = try SafeTensors.read(from: url)
-        for parameter in self {
-            guard let tensor = tensors[parameter.name] else { throw SafeTensorsError.missingTensor(url.path, parameter.name) }
-            guard tensor.shape == parameter.shape else {
-                throw SafeTensorsError.shapeMismatch(url.path, parameter.name, expected: parameter.shape, found: tensor.shape)
-            }
-        }
-        for parameter in self { parameter.value = tensors[parameter.name]! }
     }
 }
