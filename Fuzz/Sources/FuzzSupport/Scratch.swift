@@ -3,9 +3,15 @@ import Foundation
 /// A directory private to this fuzzing process, emptied before each input, where inputs become files
 /// for readers that take a URL.
 public enum Scratch {
-    /// Created once per process (under /dev/shm when present: no disk traffic per execution).
+    /// Created once per process (under /dev/shm when present: no disk traffic per execution). libFuzzer ends
+    /// crashing and fork-mode child processes without running `atexit`, so directories of dead processes go here.
     public static let directory: URL = {
         let parent = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix("mind-fuzz-") {
+            if let process = Int32(name.dropFirst("mind-fuzz-".count)), kill(process, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            }
+        }
         let url = URL(fileURLWithPath: parent).appendingPathComponent("mind-fuzz-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: url)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
