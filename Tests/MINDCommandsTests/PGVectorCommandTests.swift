@@ -11,10 +11,10 @@ import MINDServing
 struct PGVectorCommandTests {
     @Test func flagsAreCheckedBeforeAnyWork() throws {
         let recommend = try RecommendCommand.parse(["--model", "m", "--history", "1", "--index", "pgvector", "--database", "postgres://u@h/d"])
-        #expect(recommend.index == .pgvector && recommend.table == "mind_items")
+        #expect(recommend.retrieval.index == .pgvector && recommend.retrieval.table == "mind_items")
         #expect(throws: (any Error).self) { try RecommendCommand.parse(["--model", "m", "--history", "1", "--index", "pgvector"]) }
         #expect(throws: (any Error).self) { try RecommendCommand.parse(["--model", "m", "--history", "1", "--index", "faiss"]) }
-        #expect(try RecommendCommand.parse(["--model", "m", "--history", "1"]).index == .exact)
+        #expect(try RecommendCommand.parse(["--model", "m", "--history", "1"]).retrieval.index == .exact)
         let export = try PGVectorExportCommand.parse(["--database", "postgres://u@h/d", "--model", "m", "--table", "items_v2"])
         #expect(export.table == "items_v2" && export.hnsw == HNSWBuildSettings())
         for bad in [["--database", "http://h/d"], ["--database", "postgres://u@h/d", "--table", "a-b"],
