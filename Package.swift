@@ -89,9 +89,9 @@ let package = Package(
         // Planted data and small trained models shared by the test targets (tests depend on it, the product does not).
         .target(name: "MINDTestSupport", dependencies: ["MINDData", "MINDModels"], path: "Tests/MINDTestSupport", swiftSettings: checked),
         .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore"], swiftSettings: checked),
-        .testTarget(name: "MINDNNTests", dependencies: ["MINDNN"], swiftSettings: checked),
-        .testTarget(name: "MINDDataTests", dependencies: ["MINDData"], swiftSettings: checked),
-        .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval"], swiftSettings: checked),
+        .testTarget(name: "MINDNNTests", dependencies: ["MINDNN", "MINDTestSupport"], swiftSettings: checked),
+        .testTarget(name: "MINDDataTests", dependencies: ["MINDData", "MINDTestSupport"], swiftSettings: checked),
+        .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: checked),
         .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: checked),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MINDTestSupport
 @testable import MINDData
 
 /// The inputs `scripts/fuzz.sh` found crashing a reader (Fuzz/regressions/<target>/), fed through the same API
@@ -10,7 +11,7 @@ struct FuzzRegressionTests {
     @Test func tableReadersSurviveEveryRegressionInput() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        for input in fuzzRegressionInputs("FuzzTables") {
+        for input in FuzzRegressions.inputs("FuzzTables") {
             // The fuzzer's file is table.txt: no extension forces a format, so the first line decides.
             let url = try directory.write("table.txt", bytes: Array(try Data(contentsOf: input)))
             for format in [TableFormat.csv, .tsv, nil] {
@@ -23,10 +24,12 @@ struct FuzzRegressionTests {
     }
 
     @Test func datasetLoaderSurvivesEveryRegressionInput() throws {
-        for input in fuzzRegressionInputs("FuzzDataset") {
+        let inputs = FuzzRegressions.inputs("FuzzDataset")
+        #expect(!inputs.isEmpty, "the dataset crash found by review is kept")
+        for input in inputs {
             let directory = try TemporaryDirectory()
             defer { directory.cleanup() }
-            for file in unpackFuzzArchive(Array(try Data(contentsOf: input))) {
+            for file in FuzzRegressions.unpack(Array(try Data(contentsOf: input))) {
                 try directory.write(file.name, bytes: file.bytes)
             }
             _ = try? DatasetStore.load(from: directory.url)
@@ -34,31 +37,3 @@ struct FuzzRegressionTests {
     }
 }
 
-/// Every regression input of fuzz target `target`, sorted by name, without the `pending-` ones.
-func fuzzRegressionInputs(_ target: String) -> [URL] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let directory = root.appendingPathComponent("Fuzz/regressions/\(target)")
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") && !$0.hasPrefix("pending-") }.sorted().map { directory.appendingPathComponent($0) }
-}
-
-/// Fuzz/Sources/FuzzSupport/FileArchive.swift's `unpack`: lines `#@# name` each start a file that runs to the next.
-func unpackFuzzArchive(_ bytes: [UInt8]) -> [(name: String, bytes: [UInt8])] {
-    let marker = Array("#@# ".utf8)
-    let starts = bytes.indices.filter { index in
-        (index == 0 || bytes[index - 1] == 0x0A) && bytes[index...].starts(with: marker)
-    }
-    var files: [(name: String, bytes: [UInt8])] = []
-    for (position, start) in starts.enumerated() {
-        let end = position + 1 < starts.count ? starts[position + 1] : bytes.count
-        let nameStart = start + marker.count
-        let nameEnd = bytes[nameStart..<end].firstIndex(of: 0x0A) ?? end
-        let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
-        var contentEnd = end
-        if position + 1 < starts.count && contentEnd > nameEnd { contentEnd -= 1 }
-        let content = nameEnd < contentEnd ? Array(bytes[(nameEnd + 1)..<contentEnd]) : []
-        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name.utf8.count < 200 else { continue }
-        files.append((name, content))
-    }
-    return files
-}
