@@ -38,7 +38,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let outputURL = URL(fileURLWithPath: output)
-        let interruptions = Interruption { ModelExport.removeTemporaryDirectories(for: outputURL) }
+        let interruptions = Interruption { StagedDirectory.removeTemporaryDirectories(for: outputURL) }
         defer { interruptions.cancel() }
         let start = DispatchTime.now()
         do {

@@ -121,7 +121,7 @@ struct PrepareCommand: ParsableCommand {
 
     func run() throws {
         let outputURL = URL(fileURLWithPath: output)
-        let interruptions = Interruption { DatasetStore.removeTemporaryDirectories(for: outputURL) }
+        let interruptions = Interruption { StagedDirectory.removeTemporaryDirectories(for: outputURL) }
         defer { interruptions.cancel() }
         let start = DispatchTime.now()
         do {

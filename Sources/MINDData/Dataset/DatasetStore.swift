@@ -24,53 +24,16 @@ public enum DatasetStore {
         let manager = FileManager.default
         let destination = directory.standardizedFileURL
         try checkDestination(destination)
-        let parent = destination.deletingLastPathComponent()
-        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        removeStaleTemporaryDirectories(for: destination)
-        let temporary = parent.appendingPathComponent(
-            "\(temporaryPrefix(for: destination))\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        var staged: URL?
         do {
-            try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
+            let temporary = try StagedDirectory.create(for: destination)
+            staged = temporary
             try writeContents(dataset, report: report, into: temporary)
-            if manager.fileExists(atPath: destination.path) {
-                let old = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
-                try? manager.removeItem(at: old)
-                try manager.moveItem(at: destination, to: old)
-                try manager.moveItem(at: temporary, to: destination)
-                try? manager.removeItem(at: old)
-            } else {
-                try manager.moveItem(at: temporary, to: destination)
-            }
+            try StagedDirectory.moveIntoPlace(temporary, destination: destination)
         } catch {
-            try? manager.removeItem(at: temporary)
+            if let staged { try? manager.removeItem(at: staged) }
             if error is DatasetError || error is PrepareError { throw error }
             throw PrepareError.writeFailed(path: destination.path, reason: "\(error.localizedDescription)")
-        }
-    }
-
-    /// Name prefix of temporary directories for `destination` (`.<name>.tmp-<pid>-<random>`).
-    public static func temporaryPrefix(for destination: URL) -> String {
-        ".\(destination.standardizedFileURL.lastPathComponent).tmp-"
-    }
-
-    /// Removes temporary directories for `destination` left by this process (for a Ctrl-C handler).
-    public static func removeTemporaryDirectories(for destination: URL, process: Int32 = getpid()) {
-        let parent = destination.standardizedFileURL.deletingLastPathComponent()
-        let prefix = temporaryPrefix(for: destination) + "\(process)-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
-            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
-        }
-    }
-
-    /// Removes temporary directories for `destination` whose process is gone (a killed earlier run).
-    private static func removeStaleTemporaryDirectories(for destination: URL) {
-        let parent = destination.deletingLastPathComponent()
-        let prefix = temporaryPrefix(for: destination)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
-            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            if let pid = Int32(pidText), kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
-            }
         }
     }
 

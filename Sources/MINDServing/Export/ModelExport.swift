@@ -79,12 +79,10 @@ public enum ModelExport {
         try checkDestination(destination)
         let configSource = modelDirectory.appendingPathComponent(configFile)
         guard manager.fileExists(atPath: configSource.path) else { throw ExportError.missingModelFile(path: configSource.path) }
-        let parent = destination.deletingLastPathComponent()
-        let temporary = parent.appendingPathComponent("\(temporaryPrefix(for: destination))\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        var staged: URL?
         do {
-            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-            removeStaleTemporaryDirectories(for: destination)
-            try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
+            let temporary = try StagedDirectory.create(for: destination)
+            staged = temporary
             var manifest = ExportManifest(
                 format: ExportManifest.formatName, formatVersion: ExportManifest.currentFormatVersion,
                 model: modelDirectory.standardizedFileURL.path, dataset: datasetPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
@@ -104,10 +102,10 @@ public enum ModelExport {
             // The manifest goes last: a directory with a manifest is complete.
             try encoder.encode(manifest).write(to: temporary.appendingPathComponent(manifestFile))
             try checkDestination(destination)
-            try moveIntoPlace(temporary, destination: destination)
+            try StagedDirectory.moveIntoPlace(temporary, destination: destination)
             return manifest
         } catch {
-            try? manager.removeItem(at: temporary)
+            if let staged { try? manager.removeItem(at: staged) }
             if error is ExportError || error is NumpyFormatError { throw error }
             throw ExportError.writeFailed(path: destination.path, reason: "\(error.localizedDescription)")
         }
@@ -122,20 +120,6 @@ public enum ModelExport {
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
         guard contents.isEmpty || ExportManifest.read(from: destination) != nil else {
             throw ExportError.outputIsNotAnExport(path: destination.path)
-        }
-    }
-
-    /// Name prefix of the temporary directories for `destination` (`.<name>.tmp-<pid>-<random>`).
-    public static func temporaryPrefix(for destination: URL) -> String {
-        ".\(destination.standardizedFileURL.lastPathComponent).tmp-"
-    }
-
-    /// Removes the temporary directories for `destination` left by `process` (for a Ctrl-C handler).
-    public static func removeTemporaryDirectories(for destination: URL, process: Int32 = getpid()) {
-        let parent = destination.standardizedFileURL.deletingLastPathComponent()
-        let prefix = temporaryPrefix(for: destination) + "\(process)-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
-            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
         }
     }
 
@@ -165,36 +149,5 @@ public enum ModelExport {
         var text = lines.joined(separator: "\n")
         if !lines.isEmpty { text += "\n" }
         try Data(text.utf8).write(to: url)
-    }
-
-    /// Renames `temporary` to `destination`, moving an earlier export aside first and removing it after.
-    private static func moveIntoPlace(_ temporary: URL, destination: URL) throws {
-        let manager = FileManager.default
-        guard manager.fileExists(atPath: destination.path) else {
-            try manager.moveItem(at: temporary, to: destination)
-            return
-        }
-        let old = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
-        try? manager.removeItem(at: old)
-        try manager.moveItem(at: destination, to: old)
-        do {
-            try manager.moveItem(at: temporary, to: destination)
-        } catch {
-            try? manager.moveItem(at: old, to: destination)
-            throw error
-        }
-        try? manager.removeItem(at: old)
-    }
-
-    /// Removes temporary directories for `destination` whose process is gone (a killed earlier run).
-    private static func removeStaleTemporaryDirectories(for destination: URL) {
-        let parent = destination.deletingLastPathComponent()
-        let prefix = temporaryPrefix(for: destination)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
-            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            if let pid = Int32(pidText), kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
-            }
-        }
     }
 }
