@@ -114,11 +114,8 @@ struct EvaluateCommand: ParsableCommand {
         let url = URL(fileURLWithPath: path)
         let data = try encoder.encode(value)
         do {
-            try AtomicFile.write(data, to: url)
+            try AtomicFile.write(data, to: url)  // removes its temporary file on failure
         } catch {
-            // AtomicFile's temporary name, in case the write stopped halfway.
-            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-            try? FileManager.default.removeItem(at: temporary)
             throw OutputFileError(path: path, reason: OutputFileError.reason(of: error))
         }
     }
