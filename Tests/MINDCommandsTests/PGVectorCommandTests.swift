@@ -27,14 +27,9 @@ struct PGVectorCommandTests {
                    "MIND_TEST_DATABASE_URL is not set: run ./scripts/test.sh"))
     func exportThenRecommendGivesTheExactAnswers() throws {
         let url = ProcessInfo.processInfo.environment["MIND_TEST_DATABASE_URL"] ?? ""
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mind-pgvector-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        func run(_ arguments: [String]) throws {
-            var command = try MindCommand.parseAsRoot(arguments)
-            try command.run()
-        }
-        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        let workspace = try CommandWorkspace(prefix: "mind-pgvector")
+        defer { workspace.remove() }
+        let (run, path) = (workspace.run, workspace.path)
         try run(["synth", "--users", "300", "--items", "120", "--topics", "6", "--seed", "3", "--output", path("logs")])
         try run(["prepare", "--interactions", path("logs/interactions.csv"), "--items", path("logs/items.csv"), "--output", path("data")])
         try run(["train", "--dataset", path("data"), "--output", path("model"), "--epochs", "1", "--embedding-size", "8",
