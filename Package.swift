@@ -28,11 +28,19 @@ let package = Package(
         .library(name: "MINDServing", targets: ["MINDServing"]),
         .library(name: "MINDEval", targets: ["MINDEval"]),
         .library(name: "MINDPostgres", targets: ["MINDPostgres"]),
+        .library(name: "MINDServer", targets: ["MINDServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `mind serve`: HTTP (without swift-configuration support, which we do not use), bearer tokens, the SQLite
+        // event log, Prometheus metrics and signal handling.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -77,10 +85,25 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // `mind serve`: the HTTP service over a Recommender, its durable event log (SQLite or PostgreSQL) and metrics.
+        .target(
+            name: "MINDServer",
+            dependencies: [
+                "MINDCore", "MINDRetrieval", "MINDServing", "MINDPostgres", "Yams",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: checked
+        ),
         .target(
             name: "MINDCommands",
             dependencies: [
                 "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval", "MINDPostgres",
+                "MINDServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked
@@ -96,6 +119,14 @@ let package = Package(
         .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDPostgresTests", dependencies: ["MINDPostgres", "MINDRetrieval", "MINDCore"], swiftSettings: checked),
+        .testTarget(
+            name: "MINDServerTests",
+            dependencies: [
+                "MINDServer", "MINDServing", "MINDTestSupport", "Yams",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: checked
+        ),
         .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands", "MINDPostgres"], swiftSettings: checked),
     ],
     swiftLanguageModes: [.v5],

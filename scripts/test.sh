@@ -24,3 +24,15 @@ trap stop_server EXIT
 
 swift build --build-tests || exit 1
 swift test --skip-build
+status=$?
+
+# Black-box checks of the built binary: acknowledged events survive SIGKILL (none lost, none twice), against SQLite
+# and, when the test server is up, PostgreSQL.
+./scripts/serve-durability.sh .build/debug/mind || status=1
+if [ -n "${MIND_TEST_DATABASE_URL:-}" ]; then
+    MIND_EVENTS_DATABASE_URL="$MIND_TEST_DATABASE_URL" ./scripts/serve-durability.sh .build/debug/mind || status=1
+fi
+
+# Each libFuzzer target for a bounded time (FUZZ_SECONDS, default 60); a crash fails the run.
+./scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1
+exit $status

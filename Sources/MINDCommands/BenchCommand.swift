@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure kernel and training throughput on this machine (prints JSON lines).",
-        subcommands: [KernelBench.self, TrainingBench.self, ExportSplitBench.self, InterestsBench.self, RetrievalBench.self, HNSWBench.self, PGVectorBench.self],
+        subcommands: [KernelBench.self, TrainingBench.self, ExportSplitBench.self, InterestsBench.self, RetrievalBench.self, HNSWBench.self, PGVectorBench.self, JSONBench.self],
         defaultSubcommand: KernelBench.self)
 }
 

@@ -1,4 +1,4 @@
 import MINDCommands
 
 // The `mind` executable: everything lives in MINDCommands, where tests can reach it.
-MindCommand.main()
+await MindCommand.main()

@@ -28,17 +28,15 @@ public enum BatchRecommendation {
         var unknown = 0
         do {
             defer { try? handle.close() }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]  // the same input gives the same bytes
             for chunkStart in stride(from: 0, to: requests.count, by: requestsPerCall) {
                 let chunk = Array(requests[chunkStart..<min(chunkStart + requestsPerCall, requests.count)])
-                var text = Data()
+                var text = JSONWriter(capacity: chunk.count * (top * 24 + 64))
                 for result in recommender.recommend(chunk, count: top) {
                     unknown += result.unknownItems
-                    text.append(try encoder.encode(result))
-                    text.append(0x0A)
+                    result.writeJSON(into: &text)  // sorted keys: the same input gives the same bytes
+                    text.newline()
                 }
-                try handle.write(contentsOf: text)
+                try handle.write(contentsOf: text.bytes)
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -54,11 +52,11 @@ public enum BatchRecommendation {
 
 /// Reads the JSONL histories of batch mode, with line numbers in every error.
 public enum HistoryFile {
-    /// An id or a profile value given as a JSON string or integer.
-    struct Identifier: Decodable {
-        var text: String
+    /// An id or a profile value given as a JSON string or integer (the HTTP API reads ids the same way).
+    public struct Identifier: Decodable, Sendable {
+        public var text: String
 
-        init(from decoder: Decoder) throws {
+        public init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let number = try? container.decode(Int64.self) {
                 text = String(number)
@@ -124,7 +122,7 @@ public enum HistoryFile {
     }
 
     /// The 1-based byte column of the first byte that is not part of valid UTF-8, or nil when all of it is.
-    static func firstInvalidUTF8(_ bytes: Data.SubSequence) -> Int? {
+    public static func firstInvalidUTF8(_ bytes: Data.SubSequence) -> Int? {
         if !bytes.contains(where: { $0 >= 0x80 }) { return nil }
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
@@ -138,8 +136,8 @@ public enum HistoryFile {
         }
     }
 
-    /// A decoding error in words: which field, what was wrong.
-    static func describe(_ error: DecodingError) -> String {
+    /// A decoding error in words: which field (as a JSON path), what was wrong.
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
