@@ -7,7 +7,7 @@ public struct MindCommand: AsyncParsableCommand {
 
     /// Start-up, then the command: the process-wide settings (OpenBLAS kernels and threads, the allocator)
     /// are made here, once, before any work; libraries take thread budgets as values.
-    public static func main() async {
+    public static func start() async {
         FastBLAS.ensureBestKernels()
         MemoryTuning.keepLargeBuffersInHeap()
         BLAS.setThreadCount(1)

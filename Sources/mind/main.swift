@@ -1,4 +1,4 @@
 import MINDCommands
 
 // The `mind` executable: everything lives in MINDCommands, where tests can reach it.
-await MindCommand.main()
+await MindCommand.start()
