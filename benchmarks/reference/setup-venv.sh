@@ -24,6 +24,11 @@ PINS=(
   tqdm==4.70.1             # torch_rechub trainers / utils.match
   threadpoolctl==3.8.0     # BLAS info + thread control in numpy_gemm.py
   safetensors==0.8.0       # reading our model dirs' weights.safetensors
+  # serve_fastapi.py: the HTTP reference for `mind serve` (benchmarks/serve.sh). FastAPI's own
+  # recommended install is uvicorn[standard] (uvloop + httptools), the fast configuration.
+  fastapi==0.165.0
+  "uvicorn[standard]==0.55.0"
+  faiss-cpu==1.15.1        # same pin as setup-faiss-venv.sh
 )
 TORCH_RECHUB=torch-rechub==0.9.0
 
@@ -58,6 +63,7 @@ fi
 # Sanity: torch is still the version we installed and torch_rechub imports.
 "$VENV/bin/python" - <<PYEOF
 import torch, torch_rechub.models.matching as m, torch_rechub.trainers as t
+import fastapi, uvicorn, faiss
 assert torch.__version__.startswith("${TORCH_VERSION}"), torch.__version__
 print("torch", torch.__version__, "| cuda build:", torch.version.cuda)
 PYEOF
