@@ -127,7 +127,7 @@ let package = Package(
             ],
             swiftSettings: checked
         ),
-        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands", "MINDPostgres"], swiftSettings: checked),
+        .testTarget(name: "MINDCommandsTests", dependencies: ["MINDCommands", "MINDPostgres", "MINDServer", "MINDServing"], swiftSettings: checked),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

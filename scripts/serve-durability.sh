@@ -6,7 +6,8 @@
 #   scripts/serve-durability.sh [MIND_BINARY [MODEL_DIR]]     # defaults: .build/debug/mind, a tiny model built here
 #
 # Extra settings through the environment: ROUNDS (3), WRITERS (16), SEED (random; printed, to rerun a failure),
-# KEEP_ON_FAILURE=1 (keep the temp dir with the events file and server log after a failure).
+# KEEP_ON_FAILURE=1 (keep the temp dir with the events file and server log after a failure),
+# MIND_EVENTS_DATABASE_URL (the same test with the log in PostgreSQL, in a fresh table of its own).
 # Exit status: 0 passed, 1 a durability/ordering violation, 2 setup failure (server did not start, ...).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,4 +40,9 @@ fi
 
 args=(--mind "$MIND" --model "$MODEL" --workdir "$WORK" --rounds "${ROUNDS:-3}" --writers "${WRITERS:-16}")
 if [ -n "${SEED:-}" ]; then args+=(--seed "$SEED"); fi
+if [ -n "${MIND_EVENTS_DATABASE_URL:-}" ]; then
+    echo "serve-durability: event log in PostgreSQL" >&2
+    args+=(--serve-arg=--events-database --serve-arg="$MIND_EVENTS_DATABASE_URL"
+           --serve-arg=--events-table --serve-arg="mind_events_durability_$$_$RANDOM")
+fi
 python3 "$ROOT/scripts/serve_durability.py" "${args[@]}"

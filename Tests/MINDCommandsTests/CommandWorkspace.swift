@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 @testable import MINDCommands
 
@@ -18,6 +19,16 @@ struct CommandWorkspace {
     func run(_ arguments: [String]) throws {
         var command = try MindCommand.parseAsRoot(arguments)
         try command.run()
+    }
+
+    /// `run` for the commands that are asynchronous (serve, events).
+    func runAsync(_ arguments: [String]) async throws {
+        let parsed = try MindCommand.parseAsRoot(arguments)
+        guard var command = parsed as? AsyncParsableCommand else {
+            var command = parsed
+            return try command.run()
+        }
+        try await command.run()
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

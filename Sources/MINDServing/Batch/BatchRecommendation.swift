@@ -58,10 +58,11 @@ public enum HistoryFile {
 
         public init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let number = try? container.decode(Int64.self) {
-                text = String(number)
-            } else if let string = try? container.decode(String.self) {
+            // Strings first: they are the common case, and each failed attempt costs a thrown error.
+            if let string = try? container.decode(String.self) {
                 text = string
+            } else if let number = try? container.decode(Int64.self) {
+                text = String(number)
             } else {
                 throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "must be a string or an integer"))
             }
