@@ -195,6 +195,26 @@ stop_server || status=$?
 echo "mind serve exited with status $status after SIGTERM" >&2
 if [ "$status" -ne 0 ]; then echo "WARNING: mind serve should exit 0 on SIGTERM" >&2; fi
 
+# 1b. Event ingestion with the log in PostgreSQL: EVENTS_DATABASE=URL, or a throw-away pgserver (PyPI) started
+# here; SKIP_POSTGRES=1 skips it.
+if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
+    pg_url=${EVENTS_DATABASE:-}
+    if [ -z "$pg_url" ]; then
+        mkdir -p "$TMP/pg"
+        pg_url=$("$ROOT/scripts/pgvector-server.sh" start "$TMP/pg" || true)
+        PG_DIR=$TMP/pg
+    fi
+    if [ -n "$pg_url" ]; then
+        start_server mind-pg "$MIND" serve --model "$MODEL" --host 127.0.0.1 --port "$PORT" --index "$INDEX" \
+            --events-database "$pg_url" --events-table "mind_events_bench_$$"
+        wrk_run mind-pg "events-single" "$CONNECTIONS" "$DURATION" events.lua "$ITEMS"
+        stop_server || true
+        if [ -n "${PG_DIR:-}" ]; then "$ROOT/scripts/pgvector-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; fi
+    else
+        echo "no PostgreSQL for the ingestion run (set EVENTS_DATABASE=URL); skipped" >&2
+    fi
+fi
+
 # 2. The FastAPI reference, one worker count at a time (only after ours has stopped).
 if [ "${SKIP_REFERENCE:-0}" != 1 ]; then
     for w in $WORKERS; do

@@ -30,7 +30,9 @@ public struct JSONWriter: Sendable {
         var value = value
         value.withUTF8 { utf8 in
             var clean = 0  // start of the run of bytes that need no escape
-            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x2F {
+            for i in 0..<utf8.count {
+                let byte = utf8[i]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x2F else { continue }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean..<i]))
                 appendEscaped(byte)
                 clean = i + 1
@@ -70,17 +72,23 @@ public struct JSONWriter: Sendable {
     /// JSON has no NaN or infinity, so those become null.
     public mutating func number(_ value: Float) {
         guard value.isFinite else { raw("null"); return }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        bytes.append(contentsOf: value.description.utf8)  // a small string: no allocation
+        dropTrailingPointZero()
+    }
+
+    /// "1.0" -> "1", looking at the bytes just written (String.hasSuffix was a tenth of an answer's time).
+    private mutating func dropTrailingPointZero() {
+        let count = bytes.count
+        if count >= 2 && bytes[count - 1] == UInt8(ascii: "0") && bytes[count - 2] == UInt8(ascii: ".") {
+            bytes.removeLast(2)
+        }
     }
 
     /// A float as `number(_: Float)`, for values computed in double precision.
     public mutating func number(_ value: Double) {
         guard value.isFinite else { raw("null"); return }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        bytes.append(contentsOf: value.description.utf8)
+        dropTrailingPointZero()
     }
 
     public mutating func bool(_ value: Bool) {
