@@ -138,23 +138,26 @@ public final class RecommendationService: Sendable {
         let exclude = try Validate.ids(body.exclude ?? [], at: "exclude", limit: HistoryFile.maximumItemsPerLine)
         try Validate.known(exclude, at: "exclude", in: engine)
         let profile = try self.profile(body.profile ?? [:], for: engine)
-        let answer: Recommendation
+        let answeredBy: Recommender, ranked: [ScoredItem], user: String
         switch (body.user, body.history) {
-        case (let user?, nil):
-            let id = try Validate.id(user.text, at: "user")
-            guard let found = online.recommend(user: id, profile: profile, count: count, exclude: exclude) else {
-                throw APIError.notFound("user \"\(id)\" has no stored events")
+        case (let given?, nil):
+            user = try Validate.id(given.text, at: "user")
+            guard let found = online.rankedItems(user: user, profile: profile, count: count, exclude: exclude) else {
+                throw APIError.notFound("user \"\(user)\" has no stored events")
             }
-            answer = found
+            (answeredBy, ranked) = found
         case (nil, let history?):
             let ids = try Validate.ids(history, at: "history", limit: HistoryFile.maximumItemsPerLine)
             try Validate.known(ids, at: "history", in: engine)
-            answer = engine.recommend(history: ids, profile: profile, count: count, exclude: exclude)
+            let known = engine.itemIndices(ids).known
+            ranked = engine.retrieve(histories: [known], profiles: [engine.profileValues(profile)], count: count,
+                                     exclude: [known + engine.itemIndices(exclude).known])[0]
+            (answeredBy, user) = (engine, "")
         default:
             throw APIError.badRequest("give exactly one of \"user\" (a stored history) and \"history\" (item ids)")
         }
-        var writer = JSONWriter(capacity: 64 + answer.items.count * 32)
-        answer.writeJSON(into: &writer)
+        var writer = JSONWriter(capacity: 64 + ranked.count * 48)
+        answeredBy.writeJSON(user: user, ranked: ranked, into: &writer)
         return .json(writer)
     }
 

@@ -30,3 +30,23 @@ struct JSONWriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "[null,null,2]")
     }
 }
+
+@Suite("Serving answer JSON")
+struct ServingAnswerJSONTests {
+    /// The serving path (ids copied from literals written at load) writes what the batch path writes.
+    @Test func literalIDsWriteTheSameBytesAsTheRecommendation() throws {
+        let engine = try Fixture.recommender()
+        let history = Fixture.ids([3, 17, 42, 8])
+        let recommendation = engine.recommend(history: history, count: 50)
+        let known = engine.itemIndices(history).known
+        let ranked = engine.retrieve(histories: [known], count: 50, exclude: [known])[0]
+        var viaLiterals = JSONWriter(), viaStrings = JSONWriter()
+        engine.writeJSON(user: "", ranked: ranked, into: &viaLiterals)
+        recommendation.writeJSON(into: &viaStrings)
+        #expect(viaLiterals.bytes == viaStrings.bytes)
+        let literals = JSONLiterals(["a\"b", "c/d", ""])
+        var writer = JSONWriter()
+        writer.array(0..<3) { literals.write($1, into: &$0) }
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["a\"b","c\/d",""]"#)
+    }
+}

@@ -24,6 +24,8 @@ public struct Recommender: Sendable {
     public let popularity: MostPopular
     /// Threads one batch call may use; a single history always runs on the calling thread.
     public let threads: Int
+    /// Every item id as a JSON string literal, for answers written without building id strings.
+    public let itemIDLiterals: JSONLiterals
 
     /// Histories encoded per tape: fixed, so a batch's interests do not depend on the thread count.
     public static let encodeChunkSize = 256
@@ -66,6 +68,7 @@ public struct Recommender: Sendable {
         self.items = items
         self.index = index ?? ExactIndex(items: items, threads: threads)
         itemVocabulary = Vocabulary(ids: bundle.itemIDs)
+        itemIDLiterals = JSONLiterals(bundle.itemIDs)
         popularity = MostPopular(counts: bundle.itemPopularity)
         self.threads = threads
     }

@@ -157,23 +157,27 @@ public final class OnlineRecommender: @unchecked Sendable {
     /// that reads one) the interests are extracted for this request; without, the kept interests are used.
     /// Returns nil for an unknown user.
     public func recommend(user: String, profile: [String: String] = [:], count: Int, exclude: [String] = []) -> Recommendation? {
+        guard let (engine, ranked) = rankedItems(user: user, profile: profile, count: count, exclude: exclude) else { return nil }
+        return Recommendation(user: user, items: ranked.map { engine.itemIDs[Int($0.item)] }, scores: ranked.map(\.score),
+                              interests: ranked.map(\.interest))
+    }
+
+    /// `recommend(user:...)` as item indices, with the model that ranked them (to name them).
+    public func rankedItems(user: String, profile: [String: String] = [:], count: Int, exclude: [String] = []) -> (Recommender, [ScoredItem])? {
         let engine = recommender
         if engine.model.usesProfile && !profile.isEmpty {
             guard let history = history(of: user) else { return nil }
-            var answer = engine.recommend(history: history.items, profile: profile, count: count, exclude: exclude)
-            answer.user = user
-            return answer
+            let known = engine.itemIndices(history.items).known
+            let ranked = engine.retrieve(histories: [known], profiles: [engine.profileValues(profile)], count: count,
+                                         exclude: [known + engine.itemIndices(exclude).known])[0]
+            return (engine, ranked)
         }
         guard let (current, cached) = currentInterests(of: user) else { return nil }
         let exclusions = cached.known + current.itemIndices(exclude).known
-        let ranked: [ScoredItem]
         if let batch = cached.batch, count > 0 {
-            ranked = current.index.recommend(interests: batch, n: count, exclude: [exclusions])[0]
-        } else {
-            ranked = current.popularity.recommend(history: exclusions, n: count).map { ScoredItem(item: $0.item, score: $0.score, interest: -1) }
+            return (current, current.index.recommend(interests: batch, n: count, exclude: [exclusions])[0])
         }
-        return Recommendation(user: user, items: ranked.map { current.itemIDs[Int($0.item)] }, scores: ranked.map(\.score),
-                              interests: ranked.map(\.interest))
+        return (current, current.popularity.recommend(history: exclusions, n: count).map { ScoredItem(item: $0.item, score: $0.score, interest: -1) })
     }
 
     /// A stored user's interests with the behaviours each draws on; nil for an unknown user.

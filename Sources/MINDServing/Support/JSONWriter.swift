@@ -1,3 +1,5 @@
+import MINDRetrieval
+
 /// Writes JSON text straight into a byte buffer: ids, numbers and punctuation, with no intermediate values.
 ///
 /// Why not `JSONEncoder`: a top-1000 answer is 3,000 values, and measured with `perf`, encoding them through
@@ -14,6 +16,11 @@ public struct JSONWriter: Sendable {
     /// Punctuation or a literal the caller knows is valid JSON.
     public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Bytes that already are valid JSON (a literal from `JSONLiterals`).
+    public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: json)
     }
 
     /// `"name":`; names are our own ASCII constants, so they need no escaping.
@@ -124,6 +131,54 @@ extension Recommendation {
         writer.raw(",")
         writer.key("scores")
         writer.array(scores) { $0.number($1) }
+        writer.raw(",")
+        writer.key("user")
+        writer.string(user)
+        writer.raw("}")
+    }
+}
+
+/// Strings written as JSON literals once (quoted and escaped), so an answer copies bytes instead of escaping the
+/// same item id on every request. Index i is the i-th string.
+public struct JSONLiterals: Sendable {
+    private let bytes: [UInt8]
+    private let offsets: [Int]  // [count + 1]
+
+    public init(_ strings: [String]) {
+        var writer = JSONWriter(capacity: strings.count * 16)
+        var offsets = [0]
+        offsets.reserveCapacity(strings.count + 1)
+        for string in strings {
+            writer.string(string)
+            offsets.append(writer.bytes.count)
+        }
+        bytes = writer.bytes
+        self.offsets = offsets
+    }
+
+    public var count: Int { offsets.count - 1 }
+
+    /// Appends literal `index` to `writer`.
+    public func write(_ index: Int, into writer: inout JSONWriter) {
+        bytes.withUnsafeBufferPointer { all in
+            writer.raw(UnsafeBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]]))
+        }
+    }
+}
+
+extension Recommender {
+    /// The answer for `ranked` as `Recommendation.writeJSON` writes it (same keys, same bytes), with the item ids
+    /// copied from `itemIDLiterals`: the serving path, which never builds the id strings.
+    public func writeJSON(user: String, ranked: [ScoredItem], into writer: inout JSONWriter) {
+        writer.raw("{")
+        writer.key("interests")
+        writer.array(ranked) { $0.number($1.interest) }
+        writer.raw(",")
+        writer.key("items")
+        writer.array(ranked) { itemIDLiterals.write(Int($1.item), into: &$0) }
+        writer.raw(",")
+        writer.key("scores")
+        writer.array(ranked) { $0.number($1.score) }
         writer.raw(",")
         writer.key("user")
         writer.string(user)
