@@ -5,14 +5,8 @@ import PackageDescription
 // instruction instead of a libm call; see BENCHMARKS.md for the measured difference.
 let haswell: SwiftSetting = .unsafeFlags(["-target-cpu", "haswell"])
 
-// -Ounchecked (no precondition, bounds or overflow checks in release builds) only for the numeric targets, where
-// BENCHMARKS.md ("-Ounchecked: where it pays") measures a gain and every index was checked where the data entered.
-let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    haswell,
-]
-
-// Plain -O for the targets that read untrusted files and requests, so a broken invariant stops with a message.
+// Every target keeps Swift's runtime checks (plain -O in release): an A/B of -Ounchecked for the numeric targets
+// measured no gain (BENCHMARKS.md, "-Ounchecked: where it pays"), so a broken invariant stops with a message.
 let checked: [SwiftSetting] = [haswell]
 
 let package = Package(
@@ -54,18 +48,18 @@ let package = Package(
             path: "Sources/CHNSW",
             cxxSettings: [.define("NDEBUG"), .unsafeFlags(["-O3", "-mavx2", "-mfma"])]
         ),
-        .target(name: "MINDCore", dependencies: ["CBLAS"], swiftSettings: fastMath),
-        .target(name: "MINDNN", dependencies: ["MINDCore"], swiftSettings: fastMath),
+        .target(name: "MINDCore", dependencies: ["CBLAS"], swiftSettings: checked),
+        .target(name: "MINDNN", dependencies: ["MINDCore"], swiftSettings: checked),
         .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: checked),
         .target(
             name: "MINDRetrieval",
             dependencies: ["MINDCore", "CHNSW"],
-            swiftSettings: fastMath
+            swiftSettings: checked
         ),
         .target(
             name: "MINDModels",
             dependencies: ["MINDCore", "MINDNN", "MINDData", "Yams"],
-            swiftSettings: fastMath
+            swiftSettings: checked
         ),
         .target(
             name: "MINDServing",

@@ -15,12 +15,9 @@ enum ServerFixture {
     }
 
     static let trained: Trained = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mind-server-\(UUID().uuidString)")
         do {
-            let data = try SmallModels.plantedDataset(users: 300, items: 120, topics: 8, meanLength: 25, minLength: 10)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let model = try SmallModels.train(.mind, on: data, epochs: 1, directory: directory)
-            try SmallModels.writeBundle(of: model, trainedOn: data, to: directory)
+            let (data, directory) = try SmallModels.trainedDirectory(
+                prefix: "mind-server", users: 300, items: 120, topics: 8, meanLength: 25, minLength: 10, epochs: 1)
             return Trained(data: data, directory: directory)
         } catch {
             preconditionFailure("The server tests' model could not be trained: \(error)")

@@ -14,13 +14,10 @@ enum Fixture {
     }
 
     static let trained: Trained = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mind-serving-\(UUID().uuidString)")
         do {
             // A fixture that cannot be built is a broken test set-up, not a test result.
-            let data = try SmallModels.plantedDataset(users: 400, items: 200, topics: 10, meanLength: 30, minLength: 12)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let model = try SmallModels.train(.mind, on: data, epochs: 2, directory: directory)
-            try SmallModels.writeBundle(of: model, trainedOn: data, to: directory)
+            let (data, directory) = try SmallModels.trainedDirectory(
+                prefix: "mind-serving", users: 400, items: 200, topics: 10, meanLength: 30, minLength: 12, epochs: 2)
             return Trained(data: data, directory: directory)
         } catch {
             preconditionFailure("The serving tests' model could not be trained: \(error)")

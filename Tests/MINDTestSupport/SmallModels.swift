@@ -32,4 +32,18 @@ public enum SmallModels {
         try ModelBundle(config: model.config, schema: model.schema, itemIDs: data.items.ids, datasetPath: "memory",
                         itemPopularity: data.itemTrainingCounts()).write(to: directory)
     }
+
+    /// A `kind` model trained for `epochs` on planted data and written, with its checkpoints, to a new directory
+    /// under the temporary directory: the model directory the serving tests load. Returns the data and the path.
+    public static func trainedDirectory(
+        prefix: String, users: Int, items: Int, topics: Int, meanLength: Double, minLength: Int, epochs: Int,
+        kind: ModelKind = .mind
+    ) throws -> (data: Dataset, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        let data = try plantedDataset(users: users, items: items, topics: topics, meanLength: meanLength, minLength: minLength)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let model = try train(kind, on: data, epochs: epochs, directory: directory)
+        try writeBundle(of: model, trainedOn: data, to: directory)
+        return (data, directory)
+    }
 }
