@@ -9,20 +9,8 @@ import NIOCore
 
 /// One small MIND model trained on planted interests (once per test process), and services built over it.
 enum ServerFixture {
-    struct Trained: @unchecked Sendable {
-        let data: Dataset
-        let directory: URL
-    }
-
-    static let trained: Trained = {
-        do {
-            let (data, directory) = try SmallModels.trainedDirectory(
-                prefix: "mind-server", users: 300, items: 120, topics: 8, meanLength: 25, minLength: 10, epochs: 1)
-            return Trained(data: data, directory: directory)
-        } catch {
-            preconditionFailure("The server tests' model could not be trained: \(error)")
-        }
-    }()
+    static let trained = SmallModels.trainedDirectory(
+        prefix: "mind-server", users: 300, items: 120, topics: 8, meanLength: 25, minLength: 10, epochs: 1)
 
     static func recommender() throws -> Recommender { try Recommender(directory: trained.directory, threads: 1) }
 

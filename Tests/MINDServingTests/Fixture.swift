@@ -8,21 +8,8 @@ import MINDTestSupport
 /// One small MIND model trained on planted interests and saved to a model directory, shared by the tests
 /// of this target (trained once per test process).
 enum Fixture {
-    struct Trained: @unchecked Sendable {
-        let data: Dataset
-        let directory: URL
-    }
-
-    static let trained: Trained = {
-        do {
-            // A fixture that cannot be built is a broken test set-up, not a test result.
-            let (data, directory) = try SmallModels.trainedDirectory(
-                prefix: "mind-serving", users: 400, items: 200, topics: 10, meanLength: 30, minLength: 12, epochs: 2)
-            return Trained(data: data, directory: directory)
-        } catch {
-            preconditionFailure("The serving tests' model could not be trained: \(error)")
-        }
-    }()
+    static let trained = SmallModels.trainedDirectory(
+        prefix: "mind-serving", users: 400, items: 200, topics: 10, meanLength: 30, minLength: 12, epochs: 2)
 
     /// A fresh recommender over the fixture's model directory.
     static func recommender(threads: Int = 2) throws -> Recommender {

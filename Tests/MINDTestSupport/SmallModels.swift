@@ -34,16 +34,27 @@ public enum SmallModels {
     }
 
     /// A `kind` model trained for `epochs` on planted data and written, with its checkpoints, to a new directory
-    /// under the temporary directory: the model directory the serving tests load. Returns the data and the path.
+    /// under the temporary directory: the model directory the serving tests load, built once per test process
+    /// by a fixture. A fixture that cannot be built is a broken test set-up, not a test result: it stops.
     public static func trainedDirectory(
         prefix: String, users: Int, items: Int, topics: Int, meanLength: Double, minLength: Int, epochs: Int,
         kind: ModelKind = .mind
-    ) throws -> (data: Dataset, directory: URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-        let data = try plantedDataset(users: users, items: items, topics: topics, meanLength: meanLength, minLength: minLength)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let model = try train(kind, on: data, epochs: epochs, directory: directory)
-        try writeBundle(of: model, trainedOn: data, to: directory)
-        return (data, directory)
+    ) -> TrainedDirectory {
+        do {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+            let data = try plantedDataset(users: users, items: items, topics: topics, meanLength: meanLength, minLength: minLength)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let model = try train(kind, on: data, epochs: epochs, directory: directory)
+            try writeBundle(of: model, trainedOn: data, to: directory)
+            return TrainedDirectory(data: data, directory: directory)
+        } catch {
+            preconditionFailure("The \(prefix) test model could not be trained: \(error)")
+        }
     }
+}
+
+/// A trained model directory and the dataset it was trained on.
+public struct TrainedDirectory: @unchecked Sendable {
+    public let data: Dataset
+    public let directory: URL
 }
