@@ -5,29 +5,41 @@ import MINDCore
 import MINDData
 import MINDServing
 
-/// What `mind export` writes; one case today, room for more (e.g. a database) beside it.
+/// What `mind export` writes.
 enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
     /// .npy arrays and id lists that numpy and faiss load as they are.
     case numpy
+    /// A PostgreSQL table of item ids, titles and `vector(d)` embeddings with a pgvector HNSW index.
+    case pgvector
 }
 
 /// `mind export`: the item vectors and, with a dataset, every user's interests, for numpy and faiss.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export item vectors (and users' interests) as .npy files that numpy and faiss load as they are.",
+        abstract: "Export item vectors (and users' interests) as .npy files for numpy and faiss, or to PostgreSQL (pgvector).",
         discussion: """
             Writes items.npy (float32 [n_items, d]) and item_ids.txt (line i = row i); with --dataset, for every user with a non-empty history (the whole stored sequence, as 'mind recommend --user' uses): user_interests.npy (float32 [n_users, K, d], unused interests are zeros), user_interest_mask.npy (bool [n_users, K]) and user_ids.txt; plus config.json (the model's) and manifest.json. A user's recommendations are the top items by max over its active interests of items @ interest, history excluded. The output is written to a temporary directory and renamed into place; an existing directory is replaced only if it holds an earlier export.
+
+            --format pgvector --database URL instead loads the item vectors into a table (item_index int primary key, item_id text not null, title text, embedding vector(d)) by COPY into <table>_loading, builds an hnsw (embedding vector_ip_ops) index and renames it into place in one transaction; titles come from --dataset when given. Search it with 'mind recommend --index pgvector'.
             """)
 
     @Option(help: "Model directory written by 'mind train'.") var model: String
     @Option(help: "Dataset directory whose users' interests to export (optional).") var dataset: String?
-    @Option(help: "Output directory.") var output: String
-    @Option(help: "Output format.") var format: ExportFormat = .numpy
+    @Option(help: "Output directory (--format numpy).") var output: String?
+    @Option(help: "Output format: numpy (files) or pgvector (a PostgreSQL table, with --database).") var format: ExportFormat = .numpy
+    @OptionGroup var pgvector: PGVectorExportOptions
     @Option(help: "Threads (default: all cores); the output is the same for any value.") var threads: Int = Parallel.availableCores
 
     func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        if format == .pgvector {
+            guard let database = pgvector.database else { throw ValidationError("--format pgvector needs --database URL") }
+            guard output == nil else { throw ValidationError("--output is for --format numpy; pgvector writes to --database") }
+            return try pgvector.check(database)
+        }
+        guard let output else { throw ValidationError("--format numpy needs --output DIR") }
+        if pgvector.database != nil { throw ValidationError("--database is for --format pgvector") }
         let outputPath = URL(fileURLWithPath: output).standardizedFileURL.path
         for (name, path) in [("--model", model), ("--dataset", dataset)] {
             if let path, URL(fileURLWithPath: path).standardizedFileURL.path == outputPath {
@@ -37,6 +49,14 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if format == .pgvector {
+            do {
+                return try pgvector.export(model: model, dataset: dataset, to: pgvector.database!)
+            } catch {
+                throw CommandError.report(error)
+            }
+        }
+        guard let output else { throw ValidationError("--format numpy needs --output DIR") }
         let outputURL = URL(fileURLWithPath: output)
         let interruptions = Interruption { StagedDirectory.removeTemporaryDirectories(for: outputURL) }
         defer { interruptions.cancel() }
@@ -54,6 +74,8 @@ struct ExportCommand: ParsableCommand {
                 recommender = try Recommender(directory: URL(fileURLWithPath: model), threads: threads)
             }
             switch format {
+            case .pgvector:
+                break  // answered above
             case .numpy:
                 let manifest = try ModelExport.write(
                     recommender, modelDirectory: URL(fileURLWithPath: model), users: users, datasetPath: dataset, to: outputURL)

@@ -16,7 +16,14 @@ struct PGVectorCommandTests {
         #expect(throws: (any Error).self) { try RecommendCommand.parse(["--model", "m", "--history", "1", "--index", "faiss"]) }
         #expect(try RecommendCommand.parse(["--model", "m", "--history", "1"]).retrieval.index == .exact)
         let export = try PGVectorExportCommand.parse(["--database", "postgres://u@h/d", "--model", "m", "--table", "items_v2"])
-        #expect(export.table == "items_v2" && export.hnsw == HNSWBuildSettings())
+        #expect(export.pgvector.table == "items_v2" && export.pgvector.hnsw == HNSWBuildSettings())
+        // `mind export --format pgvector` takes the same options; numpy and pgvector options do not mix.
+        let viaExport = try ExportCommand.parse(["--format", "pgvector", "--database", "postgres://u@h/d", "--model", "m", "--hnsw-m", "24"])
+        #expect(viaExport.pgvector.hnsw.m == 24)
+        for bad in [["--format", "pgvector", "--model", "m"], ["--format", "pgvector", "--database", "postgres://u@h/d", "--model", "m", "--output", "o"],
+                    ["--model", "m", "--output", "o", "--database", "postgres://u@h/d"], ["--model", "m"]] {
+            #expect(throws: (any Error).self) { try ExportCommand.parse(bad) }
+        }
         for bad in [["--database", "http://h/d"], ["--database", "postgres://u@h/d", "--table", "a-b"],
                     ["--database", "postgres://u@h/d", "--hnsw-m", "1"]] {
             #expect(throws: (any Error).self) { try PGVectorExportCommand.parse(bad + ["--model", "m"]) }
@@ -34,7 +41,7 @@ struct PGVectorCommandTests {
         try run(["prepare", "--interactions", path("logs/interactions.csv"), "--items", path("logs/items.csv"), "--output", path("data")])
         try run(["train", "--dataset", path("data"), "--output", path("model"), "--epochs", "1", "--embedding-size", "8",
                  "--mlp-hidden", "16", "--negatives", "20", "--threads", "2"])
-        try run(["pgvector-export", "--database", url, "--model", path("model"), "--table", "mind_test_cli", "--dataset", path("data")])
+        try run(["export", "--format", "pgvector", "--database", url, "--model", path("model"), "--table", "mind_test_cli", "--dataset", path("data")])
 
         let data = try DatasetStore.load(from: URL(fileURLWithPath: path("data")))
         let lines = try data.evaluationCases(.test).prefix(20).enumerated().map { user, testCase in
