@@ -200,16 +200,16 @@ if [ "$status" -ne 0 ]; then echo "WARNING: mind serve should exit 0 on SIGTERM"
 if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
     pg_url=${EVENTS_DATABASE:-}
     if [ -z "$pg_url" ]; then
-        mkdir -p "$TMP/pg"
-        pg_url=$("$ROOT/scripts/pgvector-server.sh" start "$TMP/pg" || true)
-        PG_DIR=$TMP/pg
+        # A directory of its own: run as root, the server runs as nobody, who cannot enter $TMP (mode 700).
+        PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mind-serve-pg.XXXXXX")
+        pg_url=$("$ROOT/scripts/pgvector-server.sh" start "$PG_DIR" || true)
     fi
     if [ -n "$pg_url" ]; then
         start_server mind-pg "$MIND" serve --model "$MODEL" --host 127.0.0.1 --port "$PORT" --index "$INDEX" \
             --events-database "$pg_url" --events-table "mind_events_bench_$$"
         wrk_run mind-pg "events-single" "$CONNECTIONS" "$DURATION" events.lua "$ITEMS"
         stop_server || true
-        if [ -n "${PG_DIR:-}" ]; then "$ROOT/scripts/pgvector-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; fi
+        if [ -n "${PG_DIR:-}" ]; then "$ROOT/scripts/pgvector-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; rm -rf "$PG_DIR"; fi
     else
         echo "no PostgreSQL for the ingestion run (set EVENTS_DATABASE=URL); skipped" >&2
     fi
