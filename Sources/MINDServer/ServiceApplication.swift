@@ -149,9 +149,7 @@ public final class RecommendationService: Sendable {
         case (nil, let history?):
             let ids = try Validate.ids(history, at: "history", limit: HistoryFile.maximumItemsPerLine)
             try Validate.known(ids, at: "history", in: engine)
-            let known = engine.itemIndices(ids).known
-            ranked = engine.retrieve(histories: [known], profiles: [engine.profileValues(profile)], count: count,
-                                     exclude: [known + engine.itemIndices(exclude).known])[0]
+            ranked = engine.rankedItems(history: ids, profile: profile, count: count, exclude: exclude)
             (answeredBy, user) = (engine, "")
         default:
             throw APIError.badRequest("give exactly one of \"user\" (a stored history) and \"history\" (item ids)")

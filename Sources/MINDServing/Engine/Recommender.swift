@@ -107,6 +107,14 @@ public struct Recommender: Sendable {
         }
     }
 
+    /// `recommend(history:profile:count:exclude:)` as item indices, without building the id strings (the serving
+    /// path writes ids from `itemIDLiterals`).
+    public func rankedItems(history: [String], profile: [String: String] = [:], count: Int, exclude: [String] = []) -> [ScoredItem] {
+        let known = itemIndices(history).known
+        return retrieve(histories: [known], profiles: [profileValues(profile)], count: count,
+                        exclude: [known + itemIndices(exclude).known])[0]
+    }
+
     /// One history's interests (external ids, oldest first), with the behaviours each draws on.
     public func interests(history: [String], profile: [String: String] = [:]) -> ExtractedInterests {
         let (known, missing) = itemIndices(history)

@@ -167,10 +167,7 @@ public final class OnlineRecommender: @unchecked Sendable {
         let engine = recommender
         if engine.model.usesProfile && !profile.isEmpty {
             guard let history = history(of: user) else { return nil }
-            let known = engine.itemIndices(history.items).known
-            let ranked = engine.retrieve(histories: [known], profiles: [engine.profileValues(profile)], count: count,
-                                         exclude: [known + engine.itemIndices(exclude).known])[0]
-            return (engine, ranked)
+            return (engine, engine.rankedItems(history: history.items, profile: profile, count: count, exclude: exclude))
         }
         guard let (current, cached) = currentInterests(of: user) else { return nil }
         let exclusions = cached.known + current.itemIndices(exclude).known

@@ -122,19 +122,30 @@ extension Recommendation {
     /// `{"interests":[...],"items":[...],"scores":[...],"user":"..."}`: the keys sorted, byte for byte what
     /// `JSONEncoder` with `.sortedKeys` writes for this value.
     public func writeJSON(into writer: inout JSONWriter) {
-        writer.raw("{")
-        writer.key("interests")
-        writer.array(interests) { $0.number($1) }
-        writer.raw(",")
-        writer.key("items")
-        writer.array(items) { $0.string($1) }
-        writer.raw(",")
-        writer.key("scores")
-        writer.array(scores) { $0.number($1) }
-        writer.raw(",")
-        writer.key("user")
-        writer.string(user)
-        writer.raw("}")
+        writer.recommendation(count: items.count, interest: { interests[$0] }, item: { $0.string(items[$1]) },
+                              score: { scores[$0] }, user: user)
+    }
+}
+
+extension JSONWriter {
+    /// The answer object with its keys sorted, as `JSONEncoder(.sortedKeys)` writes a `Recommendation`; entry i of
+    /// each array comes from the closures. One layout for the batch path (strings) and the serving path (literals).
+    mutating func recommendation(
+        count: Int, interest: (Int) -> Int, item: (inout JSONWriter, Int) -> Void, score: (Int) -> Float, user: String
+    ) {
+        raw("{")
+        key("interests")
+        array(0..<count) { $0.number(interest($1)) }
+        raw(",")
+        key("items")
+        array(0..<count, item)
+        raw(",")
+        key("scores")
+        array(0..<count) { $0.number(score($1)) }
+        raw(",")
+        key("user")
+        string(user)
+        raw("}")
     }
 }
 
@@ -170,18 +181,8 @@ extension Recommender {
     /// The answer for `ranked` as `Recommendation.writeJSON` writes it (same keys, same bytes), with the item ids
     /// copied from `itemIDLiterals`: the serving path, which never builds the id strings.
     public func writeJSON(user: String, ranked: [ScoredItem], into writer: inout JSONWriter) {
-        writer.raw("{")
-        writer.key("interests")
-        writer.array(ranked) { $0.number($1.interest) }
-        writer.raw(",")
-        writer.key("items")
-        writer.array(ranked) { itemIDLiterals.write(Int($1.item), into: &$0) }
-        writer.raw(",")
-        writer.key("scores")
-        writer.array(ranked) { $0.number($1.score) }
-        writer.raw(",")
-        writer.key("user")
-        writer.string(user)
-        writer.raw("}")
+        writer.recommendation(count: ranked.count, interest: { ranked[$0].interest },
+                              item: { itemIDLiterals.write(Int(ranked[$1].item), into: &$0) },
+                              score: { ranked[$0].score }, user: user)
     }
 }
