@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "MINDEval", targets: ["MINDEval"]),
         .library(name: "MINDPostgres", targets: ["MINDPostgres"]),
         .library(name: "MINDServer", targets: ["MINDServer"]),
+        .library(name: "MINDReport", targets: ["MINDReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -73,6 +74,11 @@ let package = Package(
         ),
         // PostgreSQL (pgvector) export and retrieval, kept in its own target so the other libraries stay free of NIO.
         .target(
+            name: "MINDReport",
+            dependencies: ["MINDData", "MINDModels", "MINDServing", "MINDEval"],
+            swiftSettings: checked
+        ),
+        .target(
             name: "MINDPostgres",
             dependencies: [
                 "MINDCore", "MINDRetrieval", "MINDServing",
@@ -97,7 +103,7 @@ let package = Package(
             name: "MINDCommands",
             dependencies: [
                 "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval", "MINDPostgres",
-                "MINDServer",
+                "MINDServer", "MINDReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked
@@ -112,6 +118,7 @@ let package = Package(
         .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: checked),
         .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDEvalTests", dependencies: ["MINDEval", "MINDTestSupport"], swiftSettings: checked),
+        .testTarget(name: "MINDReportTests", dependencies: ["MINDReport", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDPostgresTests", dependencies: ["MINDPostgres", "MINDRetrieval", "MINDCore"], swiftSettings: checked),
         .testTarget(
             name: "MINDServerTests",

@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh || exit 1
 
+# Chromium loads the report and explain pages in scripts/report-check.sh; if it cannot be installed, those checks
+# are skipped with a message (the rest of the suite does not need it).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null; } \
+        || echo "!!! could not install chromium; the report rendering checks will be skipped" >&2
+fi
+
 server_dir=$(mktemp -d "${TMPDIR:-/tmp}/mind-pgvector.XXXXXX")
 if url=$(./scripts/pgvector-server.sh start "$server_dir"); then
     export MIND_TEST_DATABASE_URL="$url"
@@ -32,6 +40,10 @@ status=$?
 if [ -n "${MIND_TEST_DATABASE_URL:-}" ]; then
     MIND_EVENTS_DATABASE_URL="$MIND_TEST_DATABASE_URL" ./scripts/serve-durability.sh .build/debug/mind || status=1
 fi
+
+# mind report and mind explain on a tiny model, each page loaded by headless Chromium: no console error, no failed
+# request, no XML error.
+./scripts/report-check.sh .build/debug/mind || status=1
 
 # Each libFuzzer target for a bounded time (FUZZ_SECONDS, default 60); a crash fails the run.
 ./scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1

@@ -18,9 +18,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Cache directory for the data, the dataset and the models (default $MIND_CACHE or ~/.cache/mind).") var cache: String?
     @Option(help: "Training epochs per model (validation picks the best epoch).") var epochs: Int = 4
     @Option(help: "Seed for the split and the models.") var seed: UInt64 = 42
+    @Option(help: "Where to write the HTML report (default: demo/report.html in the cache).") var report: String?
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+        if let report { try ReportCommand.checkOutputDirectory(report) }
     }
 
     func run() throws {
@@ -71,21 +73,28 @@ struct DemoCommand: ParsableCommand {
             print(padded + String(format: "  %9.4f  %9.4f  %6.4f  %7.4f  %12.4f  ", r20, r50.recall, r50.hitRate, r50.ndcg, r50.precision)
                   + (seconds > 0 ? Terminal.duration(seconds) : "-"))
         }
-        if let trainedMIND { showInterests(trainedMIND, data: data) }
+        if let trainedMIND { try showInterests(trainedMIND, data: data) }
+
+        Terminal.note("\n== report (MIND against YouTubeDNN and MostPopular)")
+        let models = cacheURL.appendingPathComponent("demo")
+        let reportPath = report ?? models.appendingPathComponent("report.html").path
+        let summary = try ReportCommand.writeReport(
+            model: models.appendingPathComponent(ModelKind.mind.rawValue).path,
+            against: [models.appendingPathComponent(ModelKind.youtubednn.rawValue).path], dataset: datasetURL.path,
+            output: reportPath, options: ModelReport.Options(),
+            threads: Parallel.availableCores)
+        for line in summary { print(line) }
+        print("\nReport: \(reportPath) (open it in a browser: training curves, what each interest holds, and for which users MIND beats YouTubeDNN)")
     }
 
     /// One test user's interests, each with the movies it ranks highest and the recent movies it leans on.
-    func showInterests(_ recommender: Recommender, data: Dataset) {
+    func showInterests(_ recommender: Recommender, data: Dataset) throws {
         let cases = data.evaluationCases(.test)
         guard let chosen = cases.first(where: { $0.history.count >= 16 }) ?? cases.first else { return }
         let profile = recommender.model.usesProfile ? data.profile(ofUser: Int(chosen.user)) : []
         let extracted = recommender.interests(history: chosen.history, profile: profile)
-        let genres = data.itemFeatures.first { $0.name.lowercased().contains("genre") }
-        func describe(_ item: Int32) -> String {
-            let title = data.itemTitles?[Int(item)] ?? data.items.ids[Int(item)]
-            let genreText = genres.map { feature in feature.values(of: Int(item)).map { feature.vocabulary[Int($0)] }.joined(separator: "|") } ?? ""
-            return "\(title)  [\(genreText)]"
-        }
+        let labels = try ItemLabels(dataset: data)
+        let describe = labels.describe
         print("\nUser \(data.users.ids[Int(chosen.user)]): \(chosen.history.count) movies in the history; the last five:")
         for item in chosen.history.suffix(5) { print("    \(describe(item))") }
         // Which of the routed (most recent) behaviours each interest draws on most.

@@ -79,3 +79,12 @@ public enum TrainingLog {
         try AtomicFile.write(encoder.encode(metrics(of: state)), to: directory.appendingPathComponent("metrics.json"))
     }
 }
+
+extension TrainingLog {
+    /// Reads `metrics.json` from a model directory; nil when the directory has none (a model trained elsewhere).
+    public static func readMetrics(from directory: URL) throws -> Metrics? {
+        let url = directory.appendingPathComponent("metrics.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try JSONDecoder().decode(Metrics.self, from: Data(contentsOf: url))
+    }
+}

@@ -21,6 +21,14 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var validationRecall: Double?
     public var seconds: Double
     public var samplesPerSecond: Double
+
+    public init(epoch: Int, loss: Double, validationRecall: Double?, seconds: Double, samplesPerSecond: Double) {
+        self.epoch = epoch
+        self.loss = loss
+        self.validationRecall = validationRecall
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+    }
 }
 
 /// How a training run ended.
