@@ -52,6 +52,8 @@ public struct ModelReport: Sendable {
     public var statistics: InterestStatistics
     public var samples: [SampleUser]
     public var diversity: DiversityBuckets
+    /// The most recent behaviours the model reads; diversity is measured over them.
+    public var historyWindow: Int
     public var labels: ItemLabels
 
     /// Measures `model` (named `name`, trained in `directory`) and the `against` models on `dataset`.
@@ -74,7 +76,9 @@ public struct ModelReport: Sendable {
         }
 
         let cases = dataset.evaluationCases(options.split)
-        let (measure, values) = DiversityBuckets.diversity(of: cases.map(\.history), labels: labels, items: model.items)
+        // Diversity of the part of the history the model reads: routing never sees older behaviours.
+        let window = model.model.config.maxHistoryLength
+        let (measure, values) = DiversityBuckets.diversity(of: cases.map { Array($0.history.suffix(window)) }, labels: labels, items: model.items)
         let diversityByUser = Dictionary(zip(cases.map(\.user), values), uniquingKeysWith: { first, _ in first })
         // Buckets compare the model with the other models, not with MostPopular (the table above does that).
         let bucketed = evaluations.count > 2 ? Array(evaluations.dropLast()) : evaluations
@@ -87,7 +91,7 @@ public struct ModelReport: Sendable {
             training: try TrainingLog.readMetrics(from: directory), options: options, evaluations: evaluations,
             comparisons: comparisons, statistics: InterestStatistics.measure(model, dataset: dataset, split: options.split),
             samples: sampleUsers(model, dataset: dataset, cases: cases, diversity: values, options: options),
-            diversity: diversity, labels: labels)
+            diversity: diversity, historyWindow: window, labels: labels)
     }
 
     /// The config's keys that apply to its model, with their values as a flag takes them, sorted by key.

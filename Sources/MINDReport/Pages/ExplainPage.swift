@@ -85,8 +85,10 @@ public struct ExplainPage: Sendable {
         }
         let bars = ["history (routed part)"] + explanation.interests.map { Self.interestName($0.slot) }
         let values = [shares(explanation.behaviours)] + explanation.interests.map { shares($0.items.map(\.item)) }
+        // Only the categories that occur get a colour and a legend entry.
+        let present = names.indices.filter { segment in values.contains { $0[segment] > 0 } }
         return StackedBarChart(title: "Categories of the history and of the items each interest retrieves", bars: bars,
-                               segments: names, values: values)
+                               segments: present.map { names[$0] }, values: values.map { row in present.map { row[$0] } })
     }
 
     private var summary: String {

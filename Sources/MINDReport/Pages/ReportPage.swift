@@ -55,7 +55,7 @@ public struct ReportPage: Sendable {
         if let top = buckets.buckets.last, buckets.buckets.count > 1 {
             for comparison in top.comparisons {
                 guard let row = comparison.rows.first(where: { $0.cutoff == buckets.cutoff && $0.metric == .recall }) else { continue }
-                lines.append("The most diverse \(top.users) users (\(buckets.measure.rawValue) \(NumberFormat.fixed(top.lower, digits: 2))"
+                lines.append("The most diverse \(top.users) users (\(buckets.measure.rawValue) of the last \(report.historyWindow) items \(NumberFormat.fixed(top.lower, digits: 2))"
                              + "-\(NumberFormat.fixed(top.upper, digits: 2))): Recall@\(buckets.cutoff) \(comparison.modelName) - \(comparison.againstName) "
                              + "\(Self.interval(row)): \(Self.verdict(row, comparison)).")
             }
@@ -159,7 +159,7 @@ public struct ReportPage: Sendable {
             let page = ExplainPage(explanation: sample.explanation, labels: report.labels, subject: "user \(sample.id)",
                                    modelName: report.modelName)
             let diversity = NumberFormat.fixed(sample.diversity, digits: 2)
-            html += "<h3>User \(Markup.escape(sample.id)) (\(sample.history.count) items, \(Markup.escape(report.diversity.measure.rawValue)) \(diversity))</h3>\n"
+            html += "<h3>User \(Markup.escape(sample.id)) (\(sample.history.count) items; \(Markup.escape(report.diversity.measure.rawValue)) of the last \(report.historyWindow): \(diversity))</h3>\n"
             if let chart = page.categoryChart() { html += chart.svg() }
             html += page.heatmap().svg()
             html += page.interestTable(items: 5).html()
@@ -214,7 +214,8 @@ public struct ReportPage: Sendable {
         }
         let table = Table(headers: [buckets.measure.rawValue + " (users)", "pair", "first", "second", "difference", "95% interval", "verdict"],
                           rows: rows, caption: "Recall@\(buckets.cutoff) per bucket, paired within the bucket")
-        var note = "Evaluated users cut into \(buckets.buckets.count) groups of equal size by the \(buckets.measure.rawValue) of their history."
+        var note = "Evaluated users cut into \(buckets.buckets.count) groups of equal size by the \(buckets.measure.rawValue) of the last "
+            + "\(report.historyWindow) items of their history (the part the model reads)."
         if rows.isEmpty { note += " Give other models with --against to compare within each group." }
         return HTMLPage.Section(title: "When do multiple interests pay off?", html: chart.svg() + table.html(), note: note)
     }
