@@ -29,6 +29,8 @@ struct EvaluateCommand: ParsableCommand {
         discussion: "Prints each metric's difference with a 95% paired-bootstrap interval over users.",
         valueName: "DIR|most-popular")) var against: String?
     @Option(help: "Bootstrap resamples for --against.") var resamples: Int = 2000
+    @Option(help: "Item feature whose values are the categories of the diversity metrics (default: one named like 'genre' or 'category').")
+    var categoryFeature: String?
 
     var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -56,15 +58,20 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         do {
             let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
-            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: split)
-            let result = evaluated.users.summary
+            let labels = try ItemLabels(dataset: data, categoryFeature: categoryFeature)
+            let facts = CatalogueFacts(dataset: data, labels: labels)
+            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: split, facts: facts)
+            let result = evaluated.result
             print("\(evaluated.name) on \(split.rawValue) users (\(result.userCount) users, \(data.itemCount) items)")
             print(result.table())
+            print("beyond accuracy: tail = outside the most popular 20% of items; list diversity and category coverage by "
+                  + (labels.category.map { "'\($0.name)'" } ?? "(no category feature)") + "; other-interest hits: share of hits not from the list's main interest")
+            print(result.beyondAccuracyTable())
             guard let against else {
                 if let json { try writeJSON(result, to: json) }
                 return
             }
-            var other = try evaluateEachUser(against, on: data, split: split)
+            var other = try evaluateEachUser(against, on: data, split: split, facts: facts)
             if other.name == evaluated.name {
                 // Two models of one kind: their directory names tell them apart.
                 evaluated.name = URL(fileURLWithPath: model ?? Self.mostPopularName).lastPathComponent
@@ -74,11 +81,12 @@ struct EvaluateCommand: ParsableCommand {
                 model: evaluated.users, modelName: evaluated.name, against: other.users, againstName: other.name,
                 resamples: resamples)
             print("\(other.name) on the same users")
-            print(other.users.summary.table())
+            print(other.result.table())
+            print(other.result.beyondAccuracyTable())
             print("\(evaluated.name) - \(other.name), with a \(Int(comparison.confidence * 100))% paired-bootstrap interval over users (\(resamples) resamples); users +/-: users on which each model scored higher")
             print(comparison.table())
             if let json {
-                try writeJSON(Comparison(model: result, against: other.users.summary, comparison: comparison), to: json)
+                try writeJSON(Comparison(model: result, against: other.result, comparison: comparison), to: json)
             }
         } catch let error as ValidationError {
             throw error
@@ -97,13 +105,21 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// Evaluates a model directory, or MostPopular when `source` is "most-popular"; the name labels it in tables.
-    private func evaluateEachUser(_ source: String, on data: Dataset, split: EvaluationSplit) throws -> (name: String, users: PerUserEvaluation) {
+    /// `result` holds the averages and the beyond-accuracy metrics.
+    private func evaluateEachUser(
+        _ source: String, on data: Dataset, split: EvaluationSplit, facts: CatalogueFacts
+    ) throws -> (name: String, users: PerUserEvaluation, result: EvaluationResult) {
         if source == Self.mostPopularName {
-            return (source, try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs))
+            let users = try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs)
+            var result = users.summary
+            result.beyondAccuracy = try ModelEvaluation.beyondAccuracyOfMostPopular(dataset: data, split: split, cutoffs: cutoffs, facts: facts)
+            return (source, users, result)
         }
         let recommender = try loadRecommender(source, toRunOn: data, at: dataset, index: retrieval, threads: threads)
-        return (recommender.bundle.config.model.rawValue,
-                try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs))
+        let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs)
+        var result = users.summary
+        result.beyondAccuracy = try ModelEvaluation.beyondAccuracy(recommender, dataset: data, split: split, cutoffs: cutoffs, facts: facts)
+        return (recommender.bundle.config.model.rawValue, users, result)
     }
 
     /// Writes `value` as JSON through a temporary file renamed into place; an error names `path`, the file the

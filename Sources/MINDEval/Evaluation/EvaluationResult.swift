@@ -33,6 +33,8 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
     public var userCount: Int
     /// Cases left out because their truth was empty: no metric is defined for them.
     public var skippedCount: Int
+    /// Coverage, concentration, popularity and diversity of the same lists at each cutoff, when measured.
+    public var beyondAccuracy: [BeyondAccuracyMetrics]?
 
     public init(rows: [Row], userCount: Int, skippedCount: Int) {
         self.rows = rows
@@ -56,6 +58,23 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
                     + pad(fixed(row.ndcg), 10) + pad(fixed(row.precision), 11) + pad("\(row.userCount)", 9))
         }
         if skippedCount > 0 { lines.append("(\(skippedCount) users with an empty truth not evaluated)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The beyond-accuracy metrics as a plain-text table (empty when they were not measured).
+    public func beyondAccuracyTable() -> String {
+        guard let beyondAccuracy, !beyondAccuracy.isEmpty else { return "" }
+        var lines = [
+            pad("N", 6) + pad("coverage", 10) + pad("Gini", 8) + pad("tail share", 12) + pad("mean pop.", 11)
+                + pad("list div.", 11) + pad("cat. cov.", 11) + pad("other-interest hits", 21)
+        ]
+        let optional = { (value: Double?) in value.map { String(format: "%.4f", $0) } ?? "-" }
+        for row in beyondAccuracy {
+            lines.append(
+                pad("\(row.cutoff)", 6) + pad(fixed(row.coverage), 10) + pad(fixed(row.gini), 8) + pad(fixed(row.tailShare), 12)
+                    + pad(String(format: "%.1f", row.meanPopularity), 11) + pad(optional(row.intraListDiversity), 11)
+                    + pad(optional(row.categoryCoverage), 11) + pad(optional(row.otherInterestHitShare), 21))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

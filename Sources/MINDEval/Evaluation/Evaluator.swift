@@ -40,29 +40,10 @@ public struct Evaluator: Sendable {
         _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[Int32]]
     ) throws -> PerUserEvaluation {
         let measurable = cases.filter { !$0.truth.isEmpty }
-        let chunkCount = (measurable.count + chunkSize - 1) / chunkSize
-        var outcomes = [Result<[[Int32]], Error>?](repeating: nil, count: chunkCount)
-        // Waves of `threads` chunks: each worker retrieves its own chunk, so `retrieve` must be safe to call
-        // concurrently (it only reads the model and the index); the metrics are then summed in case order.
-        for waveStart in stride(from: 0, to: chunkCount, by: threads) {
-            let wave = waveStart..<min(waveStart + threads, chunkCount)
-            outcomes.withUnsafeMutableBufferPointer { buffer in
-                let slots = buffer
-                Parallel.run(workers: wave.count) { worker in
-                    let chunk = wave.lowerBound + worker
-                    let range = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, measurable.count)
-                    slots[chunk] = Result { try retrieve(measurable[range], maxCutoff) }
-                }
-            }
-        }
+        let chunks = try inChunks(measurable) { try retrieve($0, maxCutoff) }
         var metrics: [[RankingMetrics]] = []
         metrics.reserveCapacity(measurable.count)
-        for chunk in 0..<chunkCount {
-            let range = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, measurable.count)
-            guard let ranked = try outcomes[chunk]?.get() else { continue }
-            guard ranked.count == range.count else {
-                throw EvaluationError.resultCountMismatch(expected: range.count, got: ranked.count)
-            }
+        for (range, ranked) in chunks {
             for (evaluationCase, list) in zip(measurable[range], ranked) {
                 metrics.append(RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs))
             }
@@ -71,13 +52,50 @@ public struct Evaluator: Sendable {
             cutoffs: cutoffs, users: measurable.map(\.user), metrics: metrics, skippedCount: cases.count - measurable.count)
     }
 
+    /// Runs `retrieve` over `cases` in chunks of `chunkSize`, `threads` chunks at a time (so `retrieve` must be safe
+    /// to call concurrently: it only reads the model and the index), and returns each chunk's range and result in
+    /// case order. A chunk whose result count differs from its case count is an error.
+    func inChunks<Item>(
+        _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>) throws -> [Item]
+    ) throws -> [(range: Range<Int>, results: [Item])] {
+        let chunkCount = (cases.count + chunkSize - 1) / chunkSize
+        let range = { (chunk: Int) in (chunk * chunkSize)..<min((chunk + 1) * chunkSize, cases.count) }
+        var outcomes = [Result<[Item], Error>?](repeating: nil, count: chunkCount)
+        for waveStart in stride(from: 0, to: chunkCount, by: threads) {
+            let wave = waveStart..<min(waveStart + threads, chunkCount)
+            outcomes.withUnsafeMutableBufferPointer { buffer in
+                let slots = buffer
+                Parallel.run(workers: wave.count) { worker in
+                    let chunk = wave.lowerBound + worker
+                    slots[chunk] = Result { try retrieve(cases[range(chunk)]) }
+                }
+            }
+        }
+        return try (0..<chunkCount).map { chunk in
+            let results = try outcomes[chunk]?.get() ?? []
+            guard results.count == range(chunk).count else {
+                throw EvaluationError.resultCountMismatch(expected: range(chunk).count, got: results.count)
+            }
+            return (range(chunk), results)
+        }
+    }
+
+    /// The top `maxCutoff` of every case with a truth, with the interest that retrieved each item: what the
+    /// beyond-accuracy metrics read. Same cases, order and exclusions as `evaluateEachUser`.
+    public func rankedLists(
+        _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[ScoredItem]]
+    ) throws -> (cases: [EvaluationCase], lists: [[ScoredItem]]) {
+        let measurable = cases.filter { !$0.truth.isEmpty }
+        return (measurable, try inChunks(measurable) { try retrieve($0, maxCutoff) }.flatMap(\.results))
+    }
+
     /// Evaluates a user tower: `interests` gives each chunk's interest vectors, `index` retrieves by max inner
     /// product over the unmasked interests, each case's history excluded.
     public func evaluate(
         _ cases: [EvaluationCase], index: some VectorIndex,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> EvaluationResult {
-        try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }.summary
+        try evaluateEachUser(cases, index: index, interests: interests).summary
     }
 
     /// Every user's metrics for a user tower: `interests` gives each chunk's interest vectors, `index` retrieves.
@@ -85,14 +103,21 @@ public struct Evaluator: Sendable {
         _ cases: [EvaluationCase], index: some VectorIndex,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> PerUserEvaluation {
-        try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }
+        try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests).map { $0.map(\.item) } }
+    }
+
+    /// Every measurable case's ranked list for a user tower, with the interest behind each item.
+    public func rankedLists(
+        _ cases: [EvaluationCase], index: some VectorIndex, interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
+    ) throws -> (cases: [EvaluationCase], lists: [[ScoredItem]]) {
+        try rankedLists(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }
     }
 
     /// One chunk's merged top `n` by max inner product over its unmasked interests, history excluded.
     private func retrieve(
         _ chunk: ArraySlice<EvaluationCase>, n: Int, index: some VectorIndex,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
-    ) throws -> [[Int32]] {
+    ) throws -> [[ScoredItem]] {
         let batch = try interests(chunk)
         guard batch.count == chunk.count else {
             throw EvaluationError.interestCountMismatch(expected: chunk.count, got: batch.count)
@@ -100,6 +125,6 @@ public struct Evaluator: Sendable {
         guard batch.dimension == index.dimension else {
             throw EvaluationError.dimensionMismatch(interests: batch.dimension, index: index.dimension)
         }
-        return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history)).map { $0.map(\.item) }
+        return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history))
     }
 }

@@ -52,4 +52,26 @@ public enum ModelEvaluation {
             baseline.retrieve(chunk, n: n)
         }
     }
+
+    /// Beyond-accuracy metrics of a model at each cutoff, over the same users as `evaluate`.
+    public static func beyondAccuracy(
+        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int], facts: CatalogueFacts
+    ) throws -> [BeyondAccuracyMetrics] {
+        let evaluator = try Evaluator(cutoffs: cutoffs, threads: recommender.threads)
+        let (cases, lists) = try evaluator.rankedLists(dataset.evaluationCases(split), index: recommender.index) { chunk in
+            recommender.model.interestBatch(for: chunk, in: dataset)
+        }
+        return cutoffs.map { BeyondAccuracyMetrics.measure(lists: lists, truths: cases.map(\.truth), cutoff: $0, facts: facts) }
+    }
+
+    /// Beyond-accuracy metrics of MostPopular (history excluded) at each cutoff.
+    public static func beyondAccuracyOfMostPopular(
+        dataset: Dataset, split: EvaluationSplit, cutoffs: [Int], facts: CatalogueFacts
+    ) throws -> [BeyondAccuracyMetrics] {
+        let baseline = MostPopular(counts: dataset.itemTrainingCounts())
+        let (cases, lists) = try Evaluator(cutoffs: cutoffs).rankedLists(dataset.evaluationCases(split)) { chunk, n in
+            chunk.map { baseline.recommend(history: $0.history, n: n) }
+        }
+        return cutoffs.map { BeyondAccuracyMetrics.measure(lists: lists, truths: cases.map(\.truth), cutoff: $0, facts: facts) }
+    }
 }

@@ -28,6 +28,8 @@ public struct ModelReport: Sendable {
     public struct Evaluated: Sendable {
         public var name: String
         public var users: PerUserEvaluation
+        /// Coverage, concentration, popularity and diversity at each cutoff of the options.
+        public var beyondAccuracy: [BeyondAccuracyMetrics]
     }
 
     /// One drawn user: the history, and the explanation of the model's interests for it.
@@ -62,14 +64,17 @@ public struct ModelReport: Sendable {
         dataset: Dataset, options: Options = Options()
     ) throws -> ModelReport {
         let labels = try ItemLabels(dataset: dataset, categoryFeature: options.categoryFeature)
-        var evaluations = [Evaluated(name: name, users: try ModelEvaluation.evaluateEachUser(
-            model, dataset: dataset, split: options.split, cutoffs: options.cutoffs))]
-        for other in against {
-            evaluations.append(Evaluated(name: other.name, users: try ModelEvaluation.evaluateEachUser(
-                other.recommender, dataset: dataset, split: options.split, cutoffs: options.cutoffs)))
+        let facts = CatalogueFacts(dataset: dataset, labels: labels)
+        let (split, cutoffs) = (options.split, options.cutoffs)
+        var evaluations: [Evaluated] = []
+        for (entryName, recommender) in [(name, model)] + against.map({ ($0.name, $0.recommender) }) {
+            evaluations.append(Evaluated(
+                name: entryName, users: try ModelEvaluation.evaluateEachUser(recommender, dataset: dataset, split: split, cutoffs: cutoffs),
+                beyondAccuracy: try ModelEvaluation.beyondAccuracy(recommender, dataset: dataset, split: split, cutoffs: cutoffs, facts: facts)))
         }
-        evaluations.append(Evaluated(name: "most-popular", users: try ModelEvaluation.evaluateMostPopularEachUser(
-            dataset: dataset, split: options.split, cutoffs: options.cutoffs)))
+        evaluations.append(Evaluated(
+            name: "most-popular", users: try ModelEvaluation.evaluateMostPopularEachUser(dataset: dataset, split: split, cutoffs: cutoffs),
+            beyondAccuracy: try ModelEvaluation.beyondAccuracyOfMostPopular(dataset: dataset, split: split, cutoffs: cutoffs, facts: facts)))
         let comparisons = try evaluations.dropFirst().map {
             try PairedComparison(model: evaluations[0].users, modelName: name, against: $0.users, againstName: $0.name,
                                  resamples: options.resamples)

@@ -135,6 +135,17 @@ public struct ReportPage: Sendable {
                              series: cutoffs.indices.map { c in
                                  .init(name: "Recall@\(cutoffs[c])", values: report.evaluations.map { $0.users.summary.rows[c].recall })
                              })
+        func optional(_ value: Double?) -> String { value.map { NumberFormat.fixed($0, digits: 3) } ?? "-" }
+        let beyond = Table(
+            headers: ["model", "coverage", "Gini", "tail share", "mean popularity", "intra-list diversity", "category coverage", "hits from another interest"],
+            rows: report.evaluations.compactMap { entry in
+                entry.beyondAccuracy.last.map { row in
+                    [entry.name, NumberFormat.fixed(row.coverage, digits: 3), NumberFormat.fixed(row.gini, digits: 3),
+                     NumberFormat.fixed(row.tailShare, digits: 3), NumberFormat.fixed(row.meanPopularity, digits: 1),
+                     optional(row.intraListDiversity), optional(row.categoryCoverage), optional(row.otherInterestHitShare)]
+                }
+            },
+            caption: "Beyond accuracy at \(cutoffs[last]): catalogue coverage, concentration (Gini), long-tail share (outside the most popular 20% of items), mean training popularity, category diversity within a list")
         let interval = Int((report.comparisons.first?.confidence ?? 0.95) * 100)
         var differences: [[String]] = []
         for comparison in report.comparisons {
@@ -148,7 +159,7 @@ public struct ReportPage: Sendable {
         }
         let paired = Table(headers: ["pair", "metric", "difference", "\(interval)% interval", "relative", "users better / worse"],
                            rows: differences, caption: "Paired differences (bootstrap over users, \(report.comparisons.first?.resamples ?? 0) resamples)")
-        return HTMLPage.Section(title: "Evaluation", html: table.html() + chart.svg() + paired.html(),
+        return HTMLPage.Section(title: "Evaluation", html: table.html() + chart.svg() + paired.html() + beyond.html(),
                                 note: "An interval that excludes zero says the difference would very likely hold on another draw of users like these; it does not cover training randomness.")
     }
 
