@@ -4,6 +4,7 @@ import MINDData
 import MINDEval
 import MINDModels
 import MINDNN
+import MINDRetrieval
 import MINDServing
 import MINDCore
 
@@ -31,6 +32,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Bootstrap resamples for --against.") var resamples: Int = 2000
     @Option(help: "Item feature whose values are the categories of the diversity metrics (default: one named like 'genre' or 'category').")
     var categoryFeature: String?
+    @Option(help: ArgumentHelp(
+        "ComiRec's controllable aggregation for --model: trade score for category diversity with this factor (0: off).",
+        discussion: "Each interest's top N are pooled and the list is chosen greedily by score + factor * category distance to the items already chosen. Needs a category feature.")) 
+    var diversityFactor: Float = 0
 
     var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -38,6 +43,7 @@ struct EvaluateCommand: ParsableCommand {
         guard (model != nil) != mostPopular else { throw ValidationError("give either --model DIR or --most-popular") }
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        guard diversityFactor >= 0, diversityFactor.isFinite else { throw ValidationError("--diversity-factor must be a number >= 0") }
         let parts = at.split(separator: ",")
         guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
             throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 10,20,50,100")
@@ -60,7 +66,14 @@ struct EvaluateCommand: ParsableCommand {
             let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
             let labels = try ItemLabels(dataset: data, categoryFeature: categoryFeature)
             let facts = CatalogueFacts(dataset: data, labels: labels)
-            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: split, facts: facts)
+            var aggregation: DiverseAggregation?
+            if diversityFactor > 0 {
+                guard let categories = facts.categories else {
+                    throw ValidationError("--diversity-factor needs an item category feature (see --category-feature)")
+                }
+                aggregation = DiverseAggregation(factor: diversityFactor, categories: categories)
+            }
+            var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: split, facts: facts, aggregation: aggregation)
             let result = evaluated.result
             print("\(evaluated.name) on \(split.rawValue) users (\(result.userCount) users, \(data.itemCount) items)")
             print(result.table())
@@ -107,7 +120,7 @@ struct EvaluateCommand: ParsableCommand {
     /// Evaluates a model directory, or MostPopular when `source` is "most-popular"; the name labels it in tables.
     /// `result` holds the averages and the beyond-accuracy metrics.
     private func evaluateEachUser(
-        _ source: String, on data: Dataset, split: EvaluationSplit, facts: CatalogueFacts
+        _ source: String, on data: Dataset, split: EvaluationSplit, facts: CatalogueFacts, aggregation: DiverseAggregation? = nil
     ) throws -> (name: String, users: PerUserEvaluation, result: EvaluationResult) {
         if source == Self.mostPopularName {
             let users = try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs)
@@ -116,9 +129,10 @@ struct EvaluateCommand: ParsableCommand {
             return (source, users, result)
         }
         let recommender = try loadRecommender(source, toRunOn: data, at: dataset, index: retrieval, threads: threads)
-        let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs)
+        let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs, aggregation: aggregation)
         var result = users.summary
-        result.beyondAccuracy = try ModelEvaluation.beyondAccuracy(recommender, dataset: data, split: split, cutoffs: cutoffs, facts: facts)
+        result.beyondAccuracy = try ModelEvaluation.beyondAccuracy(
+            recommender, dataset: data, split: split, cutoffs: cutoffs, facts: facts, aggregation: aggregation)
         return (recommender.bundle.config.model.rawValue, users, result)
     }
 

@@ -26,8 +26,26 @@ struct TrainingTests {
         (.comirecDR, .logUniform, .attended, true), (.comirecDR, .full, .maxInterest, true),
     ])
     func wholeLossGradient(setting: (model: ModelKind, sampler: NegativeSampler, scoring: NegativeScoring, shared: Bool)) {
+        checkWholeLossGradient(setting)
+    }
+
+    @Test("gradient of the loss with the interest regularisers matches finite differences", arguments: [
+        (ModelKind.mind, Float(0.5), Float(0)), (.mind, 0, 3), (.mind, 0.5, 3), (.comirecDR, 0.5, 3),
+    ])
+    func regularisedLossGradient(setting: (model: ModelKind, diversity: Float, routing: Float)) {
+        // A smaller step: cos^2 of normalised vectors curves more than the softmax loss alone.
+        checkWholeLossGradient((setting.model, .logUniform, .attended, true), diversity: setting.diversity, routing: setting.routing, step: 4e-3)
+    }
+
+    /// Central finite differences of the whole training loss against its tape gradient, for every dense parameter.
+    func checkWholeLossGradient(
+        _ setting: (model: ModelKind, sampler: NegativeSampler, scoring: NegativeScoring, shared: Bool),
+        diversity: Float = 0, routing: Float = 0, step: Float = 1e-2
+    ) {
         let sampler = setting.sampler
         var config = smallConfig()
+        config.interestDiversityWeight = diversity
+        config.routingRegularisationWeight = routing
         config.model = setting.model
         config.embeddingSize = 4
         config.interestCount = 2
@@ -57,12 +75,12 @@ struct TrainingTests {
             guard let analytic = gradients.denseGradient(for: parameter) else { continue }
             for index in 0..<parameter.value.count {
                 let original = parameter.value.storage[index]
-                parameter.value.storage[index] = original + 1e-2
+                parameter.value.storage[index] = original + step
                 let plus = loss().0
-                parameter.value.storage[index] = original - 1e-2
+                parameter.value.storage[index] = original - step
                 let minus = loss().0
                 parameter.value.storage[index] = original
-                let numeric = (plus - minus) / 2e-2
+                let numeric = (plus - minus) / (2 * step)
                 #expect(abs(numeric - analytic.storage[index]) <= 2e-2 * max(1, abs(numeric)), "\(parameter.name)[\(index)]: \(analytic.storage[index]) vs \(numeric)")
                 checked += 1
             }

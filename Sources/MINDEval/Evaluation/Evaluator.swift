@@ -98,24 +98,28 @@ public struct Evaluator: Sendable {
         try evaluateEachUser(cases, index: index, interests: interests).summary
     }
 
-    /// Every user's metrics for a user tower: `interests` gives each chunk's interest vectors, `index` retrieves.
+    /// Every user's metrics for a user tower: `interests` gives each chunk's interest vectors, `index` retrieves
+    /// (merging the interests by `aggregation` when given, else by the best score).
     public func evaluateEachUser(
-        _ cases: [EvaluationCase], index: some VectorIndex,
+        _ cases: [EvaluationCase], index: some VectorIndex, aggregation: DiverseAggregation? = nil,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> PerUserEvaluation {
-        try evaluateEachUser(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests).map { $0.map(\.item) } }
+        try evaluateEachUser(cases) { chunk, n in
+            try retrieve(chunk, n: n, index: index, aggregation: aggregation, interests: interests).map { $0.map(\.item) }
+        }
     }
 
     /// Every measurable case's ranked list for a user tower, with the interest behind each item.
     public func rankedLists(
-        _ cases: [EvaluationCase], index: some VectorIndex, interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
+        _ cases: [EvaluationCase], index: some VectorIndex, aggregation: DiverseAggregation? = nil,
+        interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> (cases: [EvaluationCase], lists: [[ScoredItem]]) {
-        try rankedLists(cases) { chunk, n in try retrieve(chunk, n: n, index: index, interests: interests) }
+        try rankedLists(cases) { chunk, n in try retrieve(chunk, n: n, index: index, aggregation: aggregation, interests: interests) }
     }
 
     /// One chunk's merged top `n` by max inner product over its unmasked interests, history excluded.
     private func retrieve(
-        _ chunk: ArraySlice<EvaluationCase>, n: Int, index: some VectorIndex,
+        _ chunk: ArraySlice<EvaluationCase>, n: Int, index: some VectorIndex, aggregation: DiverseAggregation? = nil,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
     ) throws -> [[ScoredItem]] {
         let batch = try interests(chunk)
@@ -125,6 +129,7 @@ public struct Evaluator: Sendable {
         guard batch.dimension == index.dimension else {
             throw EvaluationError.dimensionMismatch(interests: batch.dimension, index: index.dimension)
         }
+        if let aggregation { return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history), aggregation: aggregation) }
         return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history))
     }
 }

@@ -71,6 +71,10 @@ public struct ModelConfig: Equatable, Sendable {
     public var negativeScoring: NegativeScoring = .attended
     /// Hard-negative emphasis beta: negatives weighted by exp(beta * score); 0 is plain sampled softmax.
     public var hardNegativeBeta: Float = 0
+    /// Weight of the penalty on the mean squared cosine between a user's active interests (0: off).
+    public var interestDiversityWeight: Float = 0
+    /// Weight of REMI's routing regularisation on the coupling weights (0: off).
+    public var routingRegularisationWeight: Float = 0
     /// Negatives per sample (per batch when shared or in-batch).
     public var negatives: Int = 1000
     /// How negatives are drawn.

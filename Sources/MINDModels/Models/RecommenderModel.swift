@@ -49,8 +49,10 @@ public final class RecommenderModel: @unchecked Sendable {
         let user = users.interests(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))
         let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d]
         let attended = attend(tape, interests: user, labels: targetVectors)  // [B, d]
-        return loss(tape, user: user, attended: attended, targets: targets, targetVectors: targetVectors,
-                    itemVectors: itemVectors, local: local, candidates: candidates)
+        let softmaxLoss = loss(tape, user: user, attended: attended, targets: targets, targetVectors: targetVectors,
+                               itemVectors: itemVectors, local: local, candidates: candidates)
+        guard let penalty = InterestRegularisers.penalty(tape, interests: user, config: config) else { return softmaxLoss }
+        return tape.add(softmaxLoss, penalty)
     }
 
     /// Label-aware attention: v_u = sum_k softmax_k(p * e_label . u_k) u_k over the active

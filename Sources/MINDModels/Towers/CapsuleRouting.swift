@@ -30,8 +30,9 @@ struct CapsuleRouting {
     }
 
     /// Routes `predictions` from `initial` logits [B, K, L] where `mask` [B, K, L] is 1: the squashed
-    /// capsules [B, K, d] and the last iteration's coupling weights [B, K, L].
-    func run(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (capsules: Variable, weights: Tensor) {
+    /// capsules [B, K, d] and the last iteration's coupling weights [B, K, L] (a constant on the tape when
+    /// `stopGradient`, since no gradient reaches them then).
+    func run(_ tape: Tape, predictions: Variable, logits initial: Tensor, mask: Tensor) -> (capsules: Variable, weights: Variable) {
         precondition(iterations >= 1, "Routing needs at least one iteration.")
         let routed = stopGradient ? tape.constant(predictions.value) : predictions
         var logits = tape.constant(initial)
@@ -39,7 +40,7 @@ struct CapsuleRouting {
             let weights = tape.softmax(logits, axis: 1, mask: mask)  // over interests, per behaviour
             if iteration == iterations - 1 {
                 let finalWeights = stopGradient ? tape.constant(weights.value) : weights
-                return (tape.squash(combine(tape, weights: finalWeights, predictions: predictions)), weights.value)
+                return (tape.squash(combine(tape, weights: finalWeights, predictions: predictions)), finalWeights)
             }
             let capsules = tape.squash(combine(tape, weights: weights, predictions: routed))
             logits = tape.add(logits, agreement(tape, capsules: capsules, predictions: routed))

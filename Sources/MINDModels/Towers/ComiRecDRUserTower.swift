@@ -27,7 +27,7 @@ public final class ComiRecDRUserTower: RoutingUserTower {
 
     public func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests {
         let routing = route(tape, batch: batch, behaviours: behaviours)
-        return UserInterests(vectors: routing.capsules, mask: routing.interestMask, interestCount: config.interestCount)
+        return UserInterests(vectors: routing.capsules, mask: routing.interestMask, interestCount: config.interestCount, routing: routing)
     }
 
     public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> InterestRouting {
@@ -39,6 +39,6 @@ public final class ComiRecDRUserTower: RoutingUserTower {
         let (capsules, weights) = CapsuleRouting(
             iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: false
         ).run(tape, predictions: predictions, logits: Tensor.zeros([b, k, l]), mask: routingMask)
-        return InterestRouting(capsules: capsules, weights: weights, interestMask: interestMask)
+        return InterestRouting(capsules: capsules, weightVariable: weights, routingMask: routingMask, interestMask: interestMask)
     }
 }

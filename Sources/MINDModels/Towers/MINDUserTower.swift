@@ -41,7 +41,7 @@ public final class MINDUserTower: RoutingUserTower {
         let hidden = mlp(routing.capsules, batch: batch)  // [B, K, d]
         let masked = tape.multiply(hidden, tape.constant(Tensor(shape: [b, k, 1], storage: routing.interestMask)))
         precondition(masked.shape == [b, k, d], "MIND interests have shape \(masked.shape), expected \([b, k, d]).")
-        return UserInterests(vectors: masked, mask: routing.interestMask, interestCount: k)
+        return UserInterests(vectors: masked, mask: routing.interestMask, interestCount: k, routing: routing)
     }
 
     /// Dynamic routing of a batch's behaviours ([B, L, d]) into up to K capsules.
@@ -56,7 +56,7 @@ public final class MINDUserTower: RoutingUserTower {
         let (capsules, weights) = CapsuleRouting(
             iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: true
         ).run(tape, predictions: predictions, logits: logits, mask: routingMask)
-        return InterestRouting(capsules: capsules, weights: weights, interestMask: interestMask)
+        return InterestRouting(capsules: capsules, weightVariable: weights, routingMask: routingMask, interestMask: interestMask)
     }
 
     /// b_ij at the start of routing: N(0, sigma^2) drawn per sample, or zero.

@@ -58,6 +58,8 @@ public struct UserInterests {
     /// [B * K], 1 for an interest in use.
     public var mask: [Float]
     public var interestCount: Int
+    /// The routing behind the interests, for regularisers on its weights; nil for towers without routing.
+    public var routing: InterestRouting? = nil
 }
 
 /// A user tower: behaviour vectors (and profiles) in, up to K interests out.
@@ -74,8 +76,12 @@ public protocol UserTower: AnyObject {
 public struct InterestRouting {
     /// [B, K, d] squashed interest capsules (before MIND's MLP).
     public var capsules: Variable
-    /// [B, K, L] the last iteration's coupling weights w_ij (0 for padding and unused interests).
-    public var weights: Tensor
+    /// [B, K, L] the last iteration's coupling weights w_ij (0 for padding and unused interests), on the tape.
+    public var weightVariable: Variable
+    /// [B, K, L] 1 where an interest in use meets a real behaviour.
+    public var routingMask: Tensor
+    /// The coupling weights' values.
+    public var weights: Tensor { weightVariable.value }
     /// [B * K] 1 for an interest in use.
     public var interestMask: [Float]
 }

@@ -31,6 +31,11 @@ extension VectorIndex {
 
     /// Default multi-interest retrieval for any index: one search per unmasked interest, then `MultiInterestMerge`.
     public func recommend(interests: InterestBatch, n: Int, exclude: [[Int32]]) -> [[ScoredItem]] {
+        perInterest(interests: interests, n: n, exclude: exclude).map { MultiInterestMerge.merge($0, n: n) }
+    }
+
+    /// Each user's top `n` for each unmasked interest (tagged with the interest), before any merge.
+    public func perInterest(interests: InterestBatch, n: Int, exclude: [[Int32]]) -> [[[ScoredItem]]] {
         precondition(interests.dimension == dimension, "Interests have dimension \(interests.dimension) but the index has \(dimension).")
         precondition(exclude.isEmpty || exclude.count == interests.count, "Give one exclusion list per user, or none.")
         let width = interests.interestCount
@@ -50,6 +55,6 @@ extension VectorIndex {
         for (query, owner) in owners.enumerated() {
             perUser[owner.user].append(hits[query].map { ScoredItem(item: $0.item, score: $0.score, interest: owner.interest) })
         }
-        return perUser.map { MultiInterestMerge.merge($0, n: n) }
+        return perUser
     }
 }
