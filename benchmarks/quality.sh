@@ -13,13 +13,8 @@ WORK=${WORK:-$CACHE/bench-quality}
 OUT=$ROOT/benchmarks/results
 EPOCHS=${EPOCHS:-20}
 mkdir -p "$WORK" "$OUT"
-$MIND fetch-movielens --cache "$CACHE" >&2
-ML=$CACHE/ml-1m
 for split in ${SPLITS:-users leave-one-out}; do
-    if [ ! -f "$WORK/$split/manifest.json" ]; then
-        $MIND prepare --interactions "$ML/ml-1m.inter" --items "$ML/ml-1m.item" --users "$ML/ml-1m.user" \
-            --split "$split" --seed 42 --output "$WORK/$split" >&2
-    fi
+    prepare_movielens "$split" "$WORK/$split"
     for model in ${MODELS:-mind youtubednn comirec-dr}; do
         $MIND train --dataset "$WORK/$split" --model "$model" --epochs "$EPOCHS" --output "$WORK/model-$split-$model" --force >&2
         $MIND evaluate --model "$WORK/model-$split-$model" --dataset "$WORK/$split" --split test --json "$OUT/quality-$split-$model.json"

@@ -11,13 +11,8 @@ WORK=${WORK:-$CACHE/bench-report}
 OUT=$ROOT/benchmarks/results
 EPOCHS=${EPOCHS:-4}
 mkdir -p "$WORK" "$OUT"
-$MIND fetch-movielens --cache "$CACHE" >&2
-ML=$CACHE/ml-1m
 for split in ${SPLITS:-users leave-one-out}; do
-    if [ ! -f "$WORK/$split/manifest.json" ]; then
-        $MIND prepare --interactions "$ML/ml-1m.inter" --items "$ML/ml-1m.item" --users "$ML/ml-1m.user" \
-            --split "$split" --seed 42 --output "$WORK/$split" >&2
-    fi
+    prepare_movielens "$split" "$WORK/$split"
     for model in mind youtubednn; do
         if [ ! -f "$WORK/model-$split-$model/metrics.json" ] || [ -n "${RETRAIN:-}" ]; then
             $MIND train --dataset "$WORK/$split" --model "$model" --epochs "$EPOCHS" --output "$WORK/model-$split-$model" --force >&2

@@ -22,7 +22,7 @@ struct DemoCommand: ParsableCommand {
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
-        if let report { try ReportCommand.checkOutputDirectory(report) }
+        if let report { try checkOutputPath(report, option: "--report") }
     }
 
     func run() throws {

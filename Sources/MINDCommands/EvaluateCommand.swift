@@ -48,17 +48,8 @@ struct EvaluateCommand: ParsableCommand {
         guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
             throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 10,20,50,100")
         }
-        if let json {
-            // Refused now rather than after a long evaluation.
-            var isDirectory: ObjCBool = false
-            let parent = URL(fileURLWithPath: json).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--json \(json): the directory \(parent) does not exist")
-            }
-            guard !(FileManager.default.fileExists(atPath: json, isDirectory: &isDirectory) && isDirectory.boolValue) else {
-                throw ValidationError("--json \(json) is a directory")
-            }
-        }
+        // Refused now rather than after a long evaluation.
+        if let json { try checkOutputPath(json, option: "--json") }
     }
 
     func run() throws {

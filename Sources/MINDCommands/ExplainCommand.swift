@@ -33,7 +33,7 @@ struct ExplainCommand: ParsableCommand {
         guard (user != nil) != (history != nil) else { throw ValidationError("give exactly one of --user, --history") }
         guard (1...1000).contains(top) else { throw ValidationError("--top must be between 1 and 1000") }
         if format != nil && format != .text && output == nil { throw ValidationError("--format \(format?.rawValue ?? "") needs --output") }
-        if let output { try ReportCommand.checkOutputDirectory(output) }
+        if let output { try checkOutputPath(output, option: "--output") }
     }
 
     /// The format to write: the flag, else the output's extension.

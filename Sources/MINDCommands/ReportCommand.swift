@@ -31,7 +31,7 @@ struct ReportCommand: ParsableCommand {
         guard (1...20).contains(buckets) else { throw ValidationError("--buckets must be between 1 and 20") }
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
-        try Self.checkOutputDirectory(output)
+        try checkOutputPath(output, option: "--output")
     }
 
     func run() throws {
@@ -82,18 +82,6 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("\(model) does not name a dataset that still exists; give --dataset DIR")
         }
         return bundle.datasetPath
-    }
-
-    /// Refuses an output whose directory is missing, before any work.
-    static func checkOutputDirectory(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--output \(path): the directory \(parent) does not exist")
-        }
-        guard !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) else {
-            throw ValidationError("--output \(path) is a directory")
-        }
     }
 
     /// Writes text through a temporary file renamed into place; an error names the file the user asked for.
