@@ -3,7 +3,7 @@
 # If the server cannot be started the run goes on and those tests are skipped (each says why); the exit status is
 # the tests'.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 ./scripts/setup.sh || exit 1
 
