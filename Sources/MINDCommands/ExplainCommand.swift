@@ -56,15 +56,15 @@ struct ExplainCommand: ParsableCommand {
         let labels = try data.map { try ItemLabels(dataset: $0, categoryFeature: categoryFeature) } ?? ItemLabels(ids: recommender.itemIDs)
         let items: [Int32], profile: [Int32], subject: String, unknown: Int
         if let user {
-            guard let data else { throw ValidationError("--user needs a dataset: give --dataset DIR") }
-            guard let index = data.users.index(of: user) else { throw ValidationError("user '\(user)' is not in the dataset") }
+            guard let data else { throw CommandInputError("--user needs a dataset: give --dataset DIR") }
+            guard let index = data.users.index(of: user) else { throw CommandInputError("user '\(user)' is not in the dataset") }
             items = Array(data.sequence(ofUser: Int(index)))
             profile = recommender.model.usesProfile ? data.profile(ofUser: Int(index)) : []
             (subject, unknown) = ("user \(user)", 0)
         } else {
             let ids = (history ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             (items, unknown) = recommender.itemIndices(ids)
-            guard !items.isEmpty else { throw ValidationError("--history holds no item of the model's catalogue") }
+            guard !items.isEmpty else { throw CommandInputError("--history holds no item of the model's catalogue") }
             (profile, subject) = ([], "the given history")
         }
         var explanation = recommender.explain(history: items, profile: profile, count: top, perInterest: top)
@@ -96,4 +96,10 @@ struct ExplainCommand: ParsableCommand {
         }
         return data
     }
+}
+
+/// Input a command finds unusable after its options were accepted (an unknown user, a history of unknown items).
+struct CommandInputError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -79,7 +79,7 @@ struct ReportCommand: ParsableCommand {
     static func recordedDataset(of model: String) throws -> String {
         let bundle = try ModelBundle.read(from: URL(fileURLWithPath: model))
         guard !bundle.datasetPath.isEmpty, FileManager.default.fileExists(atPath: bundle.datasetPath) else {
-            throw ValidationError("\(model) does not name a dataset that still exists; give --dataset DIR")
+            throw CommandInputError("\(model) does not name a dataset that still exists; give --dataset DIR")
         }
         return bundle.datasetPath
     }

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import MINDData
+import Testing
+@testable import MINDCommands
+
+/// `mind explain`, `mind report` and the beyond-accuracy side of `mind evaluate`, run in-process from synthetic logs.
+@Suite("explain, report and beyond-accuracy commands", .serialized)
+struct PicturesCommandTests {
+    @Test func explainReportAndEvaluateFromLogs() throws {
+        let workspace = try CommandWorkspace(prefix: "mind-pictures")
+        defer { workspace.remove() }
+        let (run, path) = (workspace.run, workspace.path)
+        try run(["synth", "--users", "300", "--items", "120", "--topics", "6", "--seed", "5", "--output", path("logs")])
+        try run(["prepare", "--interactions", path("logs/interactions.csv"), "--items", path("logs/items.csv"), "--output", path("data")])
+        for model in ["mind", "youtubednn"] {
+            try run(["train", "--dataset", path("data"), "--model", model, "--output", path(model), "--epochs", "1",
+                     "--embedding-size", "8", "--mlp-hidden", "16", "--negatives", "20", "--interest-diversity", "0.5"])
+        }
+
+        try run(["evaluate", "--model", path("mind"), "--dataset", path("data"), "--at", "10,20", "--json", path("m.json")])
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m.json")))) as? [String: Any]
+        let beyond = metrics?["beyondAccuracy"] as? [[String: Any]] ?? []
+        #expect(beyond.map { $0["cutoff"] as? Int } == [10, 20])
+        #expect((beyond.first?["coverage"] as? Double ?? 0) > 0)
+        #expect(beyond.first?["intraListDiversity"] != nil, "the synthetic items have a category feature")
+        try run(["evaluate", "--model", path("mind"), "--dataset", path("data"), "--at", "20", "--diversity-factor", "1"])
+
+        let user = try DatasetStore.load(from: URL(fileURLWithPath: path("data"))).users.ids[0]
+        try run(["explain", "--model", path("mind"), "--user", user, "--output", path("why.svg")])
+        try run(["explain", "--model", path("youtubednn"), "--user", user, "--output", path("why.html"), "--top", "5"])
+        let svg = try String(contentsOfFile: path("why.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("Coupling weights"))
+        #expect(try String(contentsOfFile: path("why.html"), encoding: .utf8).contains("no routing"))
+
+        try run(["report", "--model", path("mind"), "--against", path("youtubednn"), "--output", path("report.html"), "--resamples", "50"])
+        let page = try String(contentsOfFile: path("report.html"), encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("When do multiple interests pay off?"))
+        #expect(page.contains("interest-diversity"), "the configuration lists the new key")
+
+        // An unknown user and a history of unknown items are errors that name the problem; nothing is written.
+        #expect(throws: ExitCode.self) { try run(["explain", "--model", path("mind"), "--user", "nobody", "--output", path("x.svg")]) }
+        #expect(throws: ExitCode.self) { try run(["explain", "--model", path("mind"), "--history", "no,such,items"]) }
+        #expect(!FileManager.default.fileExists(atPath: path("x.svg")))
+    }
+
+    @Test("bad explain and report flags are refused before any work", arguments: [
+        ["explain", "--model", "m", "--user", "1", "--history", "a"],
+        ["explain", "--model", "m"],
+        ["explain", "--model", "m", "--user", "1", "--top", "0"],
+        ["explain", "--model", "m", "--user", "1", "--format", "svg"],
+        ["explain", "--model", "m", "--user", "1", "--output", "/no/such/dir/x.svg"],
+        ["report", "--model", "m", "--output", "/no/such/dir/r.html"],
+        ["report", "--model", "m", "--output", "/tmp"],
+        ["report", "--model", "m", "--output", "r.html", "--buckets", "0"],
+        ["evaluate", "--model", "m", "--dataset", "d", "--diversity-factor", "-1"],
+    ])
+    func badFlagsAreRefused(arguments: [String]) {
+        #expect(throws: (any Error).self) { try MindCommand.parseAsRoot(arguments) }
+    }
+}
