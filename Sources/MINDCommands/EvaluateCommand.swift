@@ -120,10 +120,10 @@ struct EvaluateCommand: ParsableCommand {
             return (source, users, result)
         }
         let recommender = try loadRecommender(source, toRunOn: data, at: dataset, index: retrieval, threads: threads)
-        let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs, aggregation: aggregation)
+            .aggregating(by: aggregation)
+        let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs)
         var result = users.summary
-        result.beyondAccuracy = try ModelEvaluation.beyondAccuracy(
-            recommender, dataset: data, split: split, cutoffs: cutoffs, facts: facts, aggregation: aggregation)
+        result.beyondAccuracy = try ModelEvaluation.beyondAccuracy(recommender, dataset: data, split: split, cutoffs: cutoffs, facts: facts)
         return (recommender.bundle.config.model.rawValue, users, result)
     }
 

@@ -29,6 +29,8 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Threads for batch mode (default: all cores); the output is the same for any value.") var threads: Int = Parallel.availableCores
 
     @OptionGroup var retrieval: IndexOptions
+    @Option(help: "ComiRec's controllable aggregation: trade score for category diversity with this factor (0: off; needs --dataset for the categories).")
+    var diversityFactor: Float = 0
 
     /// The most items one answer may hold: far beyond any real use, small enough to bound memory.
     static let maximumCount = 100_000
@@ -37,6 +39,8 @@ struct RecommendCommand: ParsableCommand {
         let modes = [user != nil, history != nil, histories != nil].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --user, --history, --histories") }
         if user != nil && dataset == nil { throw ValidationError("--user needs --dataset to find the user's history") }
+        guard diversityFactor >= 0, diversityFactor.isFinite else { throw ValidationError("--diversity-factor must be a number >= 0") }
+        if diversityFactor > 0 && dataset == nil { throw ValidationError("--diversity-factor needs --dataset for the item categories") }
         if histories != nil && output == nil { throw ValidationError("--histories needs --output") }
         guard (1...Self.maximumCount).contains(top) else { throw ValidationError("--top must be between 1 and \(Self.maximumCount)") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
@@ -47,7 +51,8 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let engine = try retrieval.openRecommender(model, threads: threads)
+            let opened = try retrieval.openRecommender(model, threads: threads)
+            let engine = opened.aggregating(by: try aggregation(for: opened))
             if let histories, let output {
                 let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
                     engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
@@ -63,6 +68,17 @@ struct RecommendCommand: ParsableCommand {
         } catch {
             throw CommandError.report(error)
         }
+    }
+
+    /// The controllable aggregation asked for, with the categories of --dataset's item feature.
+    func aggregation(for engine: Recommender) throws -> DiverseAggregation? {
+        guard diversityFactor > 0, let dataset else { return nil }
+        let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
+        _ = try engine.bundle.check(against: data, at: dataset, modelPath: model)  // the categories must be the model's items
+        guard let categories = CatalogueFacts(dataset: data, labels: try ItemLabels(dataset: data)).categories else {
+            throw CommandInputError("--diversity-factor: \(dataset) has no item category feature")
+        }
+        return DiverseAggregation(factor: diversityFactor, categories: categories)
     }
 
     func recommendOne(_ engine: Recommender) throws {

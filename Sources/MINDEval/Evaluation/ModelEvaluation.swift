@@ -14,13 +14,12 @@ public enum ModelEvaluation {
     }
 
     /// Every user's metrics, for paired comparisons. Chunks of users are evaluated on the recommender's threads.
-    /// `aggregation` replaces the best-score merge of the interests (ComiRec's controllable aggregation).
+    /// The recommender's `aggregation`, when set, replaces the best-score merge of the interests.
     public static func evaluateEachUser(
-        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100],
-        aggregation: DiverseAggregation? = nil
+        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
     ) throws -> PerUserEvaluation {
         let evaluator = try Evaluator(cutoffs: cutoffs, threads: recommender.threads)
-        return try evaluator.evaluateEachUser(dataset.evaluationCases(split), index: recommender.index, aggregation: aggregation) { chunk in
+        return try evaluator.evaluateEachUser(dataset.evaluationCases(split), index: recommender.index, aggregation: recommender.aggregation) { chunk in
             recommender.model.interestBatch(for: chunk, in: dataset)
         }
     }
@@ -57,11 +56,10 @@ public enum ModelEvaluation {
 
     /// Beyond-accuracy metrics of a model at each cutoff, over the same users as `evaluate`.
     public static func beyondAccuracy(
-        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int], facts: CatalogueFacts,
-        aggregation: DiverseAggregation? = nil
+        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int], facts: CatalogueFacts
     ) throws -> [BeyondAccuracyMetrics] {
         let evaluator = try Evaluator(cutoffs: cutoffs, threads: recommender.threads)
-        let (cases, lists) = try evaluator.rankedLists(dataset.evaluationCases(split), index: recommender.index, aggregation: aggregation) { chunk in
+        let (cases, lists) = try evaluator.rankedLists(dataset.evaluationCases(split), index: recommender.index, aggregation: recommender.aggregation) { chunk in
             recommender.model.interestBatch(for: chunk, in: dataset)
         }
         return cutoffs.map { BeyondAccuracyMetrics.measure(lists: lists, truths: cases.map(\.truth), cutoff: $0, facts: facts) }

@@ -26,6 +26,8 @@ public struct Recommender: Sendable {
     public let threads: Int
     /// Every item id as a JSON string literal, for answers written without building id strings.
     public let itemIDLiterals: JSONLiterals
+    /// ComiRec's controllable aggregation in place of the best-score merge of the interests, when set.
+    public private(set) var aggregation: DiverseAggregation?
 
     /// Histories encoded per tape: fixed, so a batch's interests do not depend on the thread count.
     public static let encodeChunkSize = 256
@@ -75,6 +77,13 @@ public struct Recommender: Sendable {
 
     /// The item ids of the catalogue, by index.
     public var itemIDs: [String] { bundle.itemIDs }
+
+    /// The same recommender merging its interests by `aggregation` (nil: by the best score).
+    public func aggregating(by aggregation: DiverseAggregation?) -> Recommender {
+        var copy = self
+        copy.aggregation = aggregation
+        return copy
+    }
 
     // MARK: - External ids
 
@@ -154,7 +163,9 @@ public struct Recommender: Sendable {
             let flatProfiles = model.usesProfile
                 ? withHistory.flatMap { profiles.isEmpty ? [] : profiles[$0] } : []
             let batch = interestBatch(histories: withHistory.map { ArraySlice(histories[$0]) }, profiles: flatProfiles)
-            let lists = index.recommend(interests: batch, n: count, exclude: withHistory.map { exclude[$0] })
+            let exclusions = withHistory.map { exclude[$0] }
+            let lists = aggregation.map { index.recommend(interests: batch, n: count, exclude: exclusions, aggregation: $0) }
+                ?? index.recommend(interests: batch, n: count, exclude: exclusions)
             for (position, i) in withHistory.enumerated() { ranked[i] = lists[position] }
         }
         for i in histories.indices where histories[i].isEmpty {
