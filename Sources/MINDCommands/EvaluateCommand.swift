@@ -113,18 +113,18 @@ struct EvaluateCommand: ParsableCommand {
     private func evaluateEachUser(
         _ source: String, on data: Dataset, split: EvaluationSplit, facts: CatalogueFacts, aggregation: DiverseAggregation? = nil
     ) throws -> (name: String, users: PerUserEvaluation, result: EvaluationResult) {
+        let name: String, ranked: RankedEvaluation
         if source == Self.mostPopularName {
-            let users = try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs)
-            var result = users.summary
-            result.beyondAccuracy = try ModelEvaluation.beyondAccuracyOfMostPopular(dataset: data, split: split, cutoffs: cutoffs, facts: facts)
-            return (source, users, result)
+            (name, ranked) = (source, try ModelEvaluation.evaluateMostPopularRanked(dataset: data, split: split, cutoffs: cutoffs))
+        } else {
+            let recommender = try loadRecommender(source, toRunOn: data, at: dataset, index: retrieval, threads: threads)
+                .aggregating(by: aggregation)
+            (name, ranked) = (recommender.bundle.config.model.rawValue,
+                              try ModelEvaluation.evaluateRanked(recommender, dataset: data, split: split, cutoffs: cutoffs))
         }
-        let recommender = try loadRecommender(source, toRunOn: data, at: dataset, index: retrieval, threads: threads)
-            .aggregating(by: aggregation)
-        let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs)
-        var result = users.summary
-        result.beyondAccuracy = try ModelEvaluation.beyondAccuracy(recommender, dataset: data, split: split, cutoffs: cutoffs, facts: facts)
-        return (recommender.bundle.config.model.rawValue, users, result)
+        var result = ranked.users.summary
+        result.beyondAccuracy = ranked.beyondAccuracy(facts: facts)
+        return (name, ranked.users, result)
     }
 
     /// Writes `value` as JSON through a temporary file renamed into place; an error names `path`, the file the

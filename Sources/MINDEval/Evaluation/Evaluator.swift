@@ -40,16 +40,16 @@ public struct Evaluator: Sendable {
         _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[Int32]]
     ) throws -> PerUserEvaluation {
         let measurable = cases.filter { !$0.truth.isEmpty }
-        let chunks = try inChunks(measurable) { try retrieve($0, maxCutoff) }
-        var metrics: [[RankingMetrics]] = []
-        metrics.reserveCapacity(measurable.count)
-        for (range, ranked) in chunks {
-            for (evaluationCase, list) in zip(measurable[range], ranked) {
-                metrics.append(RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs))
-            }
+        let ranked = try inChunks(measurable) { try retrieve($0, maxCutoff) }.flatMap(\.results)
+        return perUser(measurable, ranked: ranked, skippedCount: cases.count - measurable.count)
+    }
+
+    /// Each measurable case's metrics from its ranked items, in case order.
+    private func perUser(_ measurable: [EvaluationCase], ranked: [[Int32]], skippedCount: Int) -> PerUserEvaluation {
+        let metrics = zip(measurable, ranked).map { evaluationCase, list in
+            RankingMetrics.evaluate(ranked: list, truth: Set(evaluationCase.truth), cutoffs: cutoffs)
         }
-        return PerUserEvaluation(
-            cutoffs: cutoffs, users: measurable.map(\.user), metrics: metrics, skippedCount: cases.count - measurable.count)
+        return PerUserEvaluation(cutoffs: cutoffs, users: measurable.map(\.user), metrics: metrics, skippedCount: skippedCount)
     }
 
     /// Runs `retrieve` over `cases` in chunks of `chunkSize`, `threads` chunks at a time (so `retrieve` must be safe
@@ -80,13 +80,16 @@ public struct Evaluator: Sendable {
         }
     }
 
-    /// The top `maxCutoff` of every case with a truth, with the interest that retrieved each item: what the
-    /// beyond-accuracy metrics read. Same cases, order and exclusions as `evaluateEachUser`.
-    public func rankedLists(
+    /// `evaluateEachUser` that also keeps every list with the interest that retrieved each item, so the
+    /// beyond-accuracy metrics read the same retrieval as the ranking metrics.
+    public func evaluateRanked(
         _ cases: [EvaluationCase], retrieve: (ArraySlice<EvaluationCase>, Int) throws -> [[ScoredItem]]
-    ) throws -> (cases: [EvaluationCase], lists: [[ScoredItem]]) {
+    ) throws -> RankedEvaluation {
         let measurable = cases.filter { !$0.truth.isEmpty }
-        return (measurable, try inChunks(measurable) { try retrieve($0, maxCutoff) }.flatMap(\.results))
+        let lists = try inChunks(measurable) { try retrieve($0, maxCutoff) }.flatMap(\.results)
+        return RankedEvaluation(
+            users: perUser(measurable, ranked: lists.map { $0.map(\.item) }, skippedCount: cases.count - measurable.count),
+            truths: measurable.map(\.truth), lists: lists)
     }
 
     /// Evaluates a user tower: `interests` gives each chunk's interest vectors, `index` retrieves by max inner
@@ -109,12 +112,12 @@ public struct Evaluator: Sendable {
         }
     }
 
-    /// Every measurable case's ranked list for a user tower, with the interest behind each item.
-    public func rankedLists(
+    /// `evaluateEachUser` for a user tower, keeping the lists (see `evaluateRanked`).
+    public func evaluateRanked(
         _ cases: [EvaluationCase], index: some VectorIndex, aggregation: DiverseAggregation? = nil,
         interests: (ArraySlice<EvaluationCase>) throws -> InterestBatch
-    ) throws -> (cases: [EvaluationCase], lists: [[ScoredItem]]) {
-        try rankedLists(cases) { chunk, n in try retrieve(chunk, n: n, index: index, aggregation: aggregation, interests: interests) }
+    ) throws -> RankedEvaluation {
+        try evaluateRanked(cases) { chunk, n in try retrieve(chunk, n: n, index: index, aggregation: aggregation, interests: interests) }
     }
 
     /// One chunk's merged top `n` by max inner product over its unmasked interests, history excluded.
@@ -131,5 +134,19 @@ public struct Evaluator: Sendable {
         }
         if let aggregation { return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history), aggregation: aggregation) }
         return index.recommend(interests: batch, n: n, exclude: chunk.map(\.history))
+    }
+}
+
+/// Every evaluated user's metrics together with the lists they were computed from.
+public struct RankedEvaluation: Sendable {
+    /// The ranking metrics per user (as `Evaluator.evaluateEachUser` gives them).
+    public var users: PerUserEvaluation
+    /// Each evaluated user's truth and top `maxCutoff` list, best first, in the order of `users.users`.
+    public var truths: [[Int32]]
+    public var lists: [[ScoredItem]]
+
+    /// The beyond-accuracy metrics of these lists at each of the evaluation's cutoffs.
+    public func beyondAccuracy(facts: CatalogueFacts) -> [BeyondAccuracyMetrics] {
+        users.cutoffs.map { BeyondAccuracyMetrics.measure(lists: lists, truths: truths, cutoff: $0, facts: facts) }
     }
 }

@@ -18,8 +18,15 @@ public enum ModelEvaluation {
     public static func evaluateEachUser(
         _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
     ) throws -> PerUserEvaluation {
+        try evaluateRanked(recommender, dataset: dataset, split: split, cutoffs: cutoffs).users
+    }
+
+    /// `evaluateEachUser` keeping the ranked lists, for the beyond-accuracy metrics of the same retrieval.
+    public static func evaluateRanked(
+        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+    ) throws -> RankedEvaluation {
         let evaluator = try Evaluator(cutoffs: cutoffs, threads: recommender.threads)
-        return try evaluator.evaluateEachUser(dataset.evaluationCases(split), index: recommender.index, aggregation: recommender.aggregation) { chunk in
+        return try evaluator.evaluateRanked(dataset.evaluationCases(split), index: recommender.index, aggregation: recommender.aggregation) { chunk in
             recommender.model.interestBatch(for: chunk, in: dataset)
         }
     }
@@ -54,25 +61,13 @@ public enum ModelEvaluation {
         }
     }
 
-    /// Beyond-accuracy metrics of a model at each cutoff, over the same users as `evaluate`.
-    public static func beyondAccuracy(
-        _ recommender: Recommender, dataset: Dataset, split: EvaluationSplit, cutoffs: [Int], facts: CatalogueFacts
-    ) throws -> [BeyondAccuracyMetrics] {
-        let evaluator = try Evaluator(cutoffs: cutoffs, threads: recommender.threads)
-        let (cases, lists) = try evaluator.rankedLists(dataset.evaluationCases(split), index: recommender.index, aggregation: recommender.aggregation) { chunk in
-            recommender.model.interestBatch(for: chunk, in: dataset)
-        }
-        return cutoffs.map { BeyondAccuracyMetrics.measure(lists: lists, truths: cases.map(\.truth), cutoff: $0, facts: facts) }
-    }
-
-    /// Beyond-accuracy metrics of MostPopular (history excluded) at each cutoff.
-    public static func beyondAccuracyOfMostPopular(
-        dataset: Dataset, split: EvaluationSplit, cutoffs: [Int], facts: CatalogueFacts
-    ) throws -> [BeyondAccuracyMetrics] {
+    /// `evaluateMostPopularEachUser` keeping the ranked lists (history excluded), for the beyond-accuracy metrics.
+    public static func evaluateMostPopularRanked(
+        dataset: Dataset, split: EvaluationSplit, cutoffs: [Int] = [10, 20, 50, 100]
+    ) throws -> RankedEvaluation {
         let baseline = MostPopular(counts: dataset.itemTrainingCounts())
-        let (cases, lists) = try Evaluator(cutoffs: cutoffs).rankedLists(dataset.evaluationCases(split)) { chunk, n in
+        return try Evaluator(cutoffs: cutoffs).evaluateRanked(dataset.evaluationCases(split)) { chunk, n in
             chunk.map { baseline.recommend(history: $0.history, n: n) }
         }
-        return cutoffs.map { BeyondAccuracyMetrics.measure(lists: lists, truths: cases.map(\.truth), cutoff: $0, facts: facts) }
     }
 }

@@ -68,13 +68,11 @@ public struct ModelReport: Sendable {
         let (split, cutoffs) = (options.split, options.cutoffs)
         var evaluations: [Evaluated] = []
         for (entryName, recommender) in [(name, model)] + against.map({ ($0.name, $0.recommender) }) {
-            evaluations.append(Evaluated(
-                name: entryName, users: try ModelEvaluation.evaluateEachUser(recommender, dataset: dataset, split: split, cutoffs: cutoffs),
-                beyondAccuracy: try ModelEvaluation.beyondAccuracy(recommender, dataset: dataset, split: split, cutoffs: cutoffs, facts: facts)))
+            let ranked = try ModelEvaluation.evaluateRanked(recommender, dataset: dataset, split: split, cutoffs: cutoffs)
+            evaluations.append(Evaluated(name: entryName, users: ranked.users, beyondAccuracy: ranked.beyondAccuracy(facts: facts)))
         }
-        evaluations.append(Evaluated(
-            name: "most-popular", users: try ModelEvaluation.evaluateMostPopularEachUser(dataset: dataset, split: split, cutoffs: cutoffs),
-            beyondAccuracy: try ModelEvaluation.beyondAccuracyOfMostPopular(dataset: dataset, split: split, cutoffs: cutoffs, facts: facts)))
+        let popular = try ModelEvaluation.evaluateMostPopularRanked(dataset: dataset, split: split, cutoffs: cutoffs)
+        evaluations.append(Evaluated(name: "most-popular", users: popular.users, beyondAccuracy: popular.beyondAccuracy(facts: facts)))
         let comparisons = try evaluations.dropFirst().map {
             try PairedComparison(model: evaluations[0].users, modelName: name, against: $0.users, againstName: $0.name,
                                  resamples: options.resamples)
