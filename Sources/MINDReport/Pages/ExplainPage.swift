@@ -30,9 +30,7 @@ public struct ExplainPage: Sendable {
         let columns = explanation.interests.map { Self.interestName($0.slot) }
         let rows = explanation.behaviours.map { labels.describe($0) }
         let values: [[Double]] = explanation.behaviours.indices.map { position in
-            explanation.interests.map { interest in
-                Double(interest.behaviours.first { $0.position == position }?.weight ?? .nan)
-            }
+            explanation.interests.map { Double($0.weights[position]) }
         }
         switch explanation.weight {
         case .coupling:

@@ -18,27 +18,30 @@ public struct Explanation: Sendable, Equatable {
         public var slot: Int
         /// The catalogue's top items for this interest alone, history excluded.
         public var items: [ScoredItem]
-        /// Positions in `behaviours` with their weight for this interest, heaviest first.
-        public var behaviours: [(position: Int, weight: Float)]
+        /// This interest's weight of each behaviour, by position in `Explanation.behaviours`. // [L']
+        public var weights: [Float]
 
-        public static func == (lhs: Interest, rhs: Interest) -> Bool {
-            lhs.slot == rhs.slot && lhs.items == rhs.items
-                && lhs.behaviours.map(\.position) == rhs.behaviours.map(\.position) && lhs.behaviours.map(\.weight) == rhs.behaviours.map(\.weight)
+        /// Positions in `behaviours` with their weight for this interest, heaviest first (on a tie the more
+        /// recent behaviour first).
+        public var behaviours: [(position: Int, weight: Float)] {
+            ExtractedInterests.heaviestFirst(weights).map { ($0, weights[$0]) }
         }
+
     }
 
     /// The behaviours the user tower read (item indices, oldest first). // [L']
     public var behaviours: [Int32]
     /// The active interests, by slot.
     public var interests: [Interest]
-    /// Coupling weights of the active interests: [interests.count][behaviours.count]; nil without routing.
-    public var coupling: [[Float]]?
-    /// What `Interest.behaviours` holds.
+    /// What `Interest.weights` holds.
     public var weight: BehaviourWeight
     /// The merged recommendation (max over interests, history excluded), best first.
     public var recommendations: [ScoredItem]
     /// History ids that are not in the catalogue (skipped).
     public var unknownItems: Int
+
+    /// Coupling weights of the active interests: [interests.count][behaviours.count]; nil without routing.
+    public var coupling: [[Float]]? { weight == .coupling ? interests.map(\.weights) : nil }
 
     /// The interest of `slot`, if it is active.
     public func interest(slot: Int) -> Interest? { interests.first { $0.slot == slot } }
@@ -57,22 +60,15 @@ extension Recommender {
         let recommendations = retrieve(histories: [history], profiles: [profile], count: count, exclude: [history])[0]
         let slots = extracted.active.indices.filter { extracted.active[$0] }
         let interests = slots.map { slot -> Explanation.Interest in
-            let weights: [Float]
-            if let coupling = extracted.couplingWeights {
-                weights = coupling[slot]
-            } else {
-                let vector = extracted.vectors[slot]
-                weights = extracted.behaviours.map { item in zip(items.vector(Int(item)), vector).reduce(0) { $0 + $1.0 * $1.1 } }
-            }
-            // Heaviest first; on a tie the more recent behaviour first.
-            let ranked = weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 > $1) }
+            // Without routing, a behaviour weighs in an interest by its item vector's inner product with it.
+            let vector = extracted.vectors[slot]
+            let weights = extracted.couplingWeights?[slot]
+                ?? extracted.behaviours.map { item in zip(items.vector(Int(item)), vector).reduce(0) { $0 + $1.0 * $1.1 } }
             return Explanation.Interest(
-                slot: slot, items: index.search(query: extracted.vectors[slot], n: perInterest, exclude: history),
-                behaviours: ranked.map { ($0, weights[$0]) })
+                slot: slot, items: index.search(query: vector, n: perInterest, exclude: history), weights: weights)
         }
         return Explanation(
             behaviours: extracted.behaviours, interests: interests,
-            coupling: extracted.couplingWeights.map { coupling in slots.map { coupling[$0] } },
             weight: extracted.couplingWeights == nil ? .similarity : .coupling, recommendations: recommendations,
             unknownItems: extracted.unknownItems)
     }

@@ -66,6 +66,11 @@ public struct ExtractedInterests: Sendable, Equatable {
     /// The behaviours (indices into `behaviours`) of interest `interest`, by decreasing coupling weight.
     public func behaviourPositions(of interest: Int) -> [Int] {
         guard let couplingWeights else { return [] }
-        return behaviours.indices.sorted { couplingWeights[interest][$0] > couplingWeights[interest][$1] || (couplingWeights[interest][$0] == couplingWeights[interest][$1] && $0 > $1) }
+        return Self.heaviestFirst(couplingWeights[interest])
+    }
+
+    /// Positions of `weights` by decreasing weight; on a tie the later (more recent) behaviour first.
+    static func heaviestFirst(_ weights: [Float]) -> [Int] {
+        weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 > $1) }
     }
 }
