@@ -43,7 +43,7 @@ struct EvaluateCommand: ParsableCommand {
         guard (model != nil) != mostPopular else { throw ValidationError("give either --model DIR or --most-popular") }
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
-        guard diversityFactor >= 0, diversityFactor.isFinite else { throw ValidationError("--diversity-factor must be a number >= 0") }
+        try checkDiversityFactor(diversityFactor)
         let parts = at.split(separator: ",")
         guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
             throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 10,20,50,100")
@@ -57,13 +57,7 @@ struct EvaluateCommand: ParsableCommand {
             let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
             let labels = try ItemLabels(dataset: data, categoryFeature: categoryFeature)
             let facts = CatalogueFacts(dataset: data, labels: labels)
-            var aggregation: DiverseAggregation?
-            if diversityFactor > 0 {
-                guard let categories = facts.categories else {
-                    throw ValidationError("--diversity-factor needs an item category feature (see --category-feature)")
-                }
-                aggregation = DiverseAggregation(factor: diversityFactor, categories: categories)
-            }
+            let aggregation = try diversityAggregation(factor: diversityFactor, facts: facts)
             var evaluated = try evaluateEachUser(model ?? Self.mostPopularName, on: data, split: split, facts: facts, aggregation: aggregation)
             let result = evaluated.result
             print("\(evaluated.name) on \(split.rawValue) users (\(result.userCount) users, \(data.itemCount) items)")

@@ -39,7 +39,7 @@ struct RecommendCommand: ParsableCommand {
         let modes = [user != nil, history != nil, histories != nil].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --user, --history, --histories") }
         if user != nil && dataset == nil { throw ValidationError("--user needs --dataset to find the user's history") }
-        guard diversityFactor >= 0, diversityFactor.isFinite else { throw ValidationError("--diversity-factor must be a number >= 0") }
+        try checkDiversityFactor(diversityFactor)
         if diversityFactor > 0 && dataset == nil { throw ValidationError("--diversity-factor needs --dataset for the item categories") }
         if histories != nil && output == nil { throw ValidationError("--histories needs --output") }
         guard (1...Self.maximumCount).contains(top) else { throw ValidationError("--top must be between 1 and \(Self.maximumCount)") }
@@ -52,7 +52,14 @@ struct RecommendCommand: ParsableCommand {
     func run() throws {
         do {
             let opened = try retrieval.openRecommender(model, threads: threads)
-            let engine = opened.aggregating(by: try aggregation(for: opened))
+            // Batch mode reads the dataset only for the aggregation's categories.
+            let needsData = histories == nil || diversityFactor > 0
+            let data = try dataset.flatMap { needsData ? try DatasetStore.load(from: URL(fileURLWithPath: $0)) : nil }
+            if let data, let dataset { _ = try opened.bundle.check(against: data, at: dataset, modelPath: model) }
+            let aggregation = try data.flatMap { data in
+                try diversityAggregation(factor: diversityFactor, facts: CatalogueFacts(dataset: data, labels: try ItemLabels(dataset: data)))
+            }
+            let engine = opened.aggregating(by: aggregation)
             if let histories, let output {
                 let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
                     engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
@@ -61,7 +68,7 @@ struct RecommendCommand: ParsableCommand {
                 Terminal.note(String(format: "recommended for %d users in %.2f s (%.0f users/s) -> %@", users, seconds,
                                      Double(users) / max(seconds, 1e-9), output))
             } else {
-                try recommendOne(engine)
+                try recommendOne(engine, data: data)
             }
         } catch let error as ValidationError {
             throw error
@@ -70,20 +77,8 @@ struct RecommendCommand: ParsableCommand {
         }
     }
 
-    /// The controllable aggregation asked for, with the categories of --dataset's item feature.
-    func aggregation(for engine: Recommender) throws -> DiverseAggregation? {
-        guard diversityFactor > 0, let dataset else { return nil }
-        let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
-        _ = try engine.bundle.check(against: data, at: dataset, modelPath: model)  // the categories must be the model's items
-        guard let categories = CatalogueFacts(dataset: data, labels: try ItemLabels(dataset: data)).categories else {
-            throw CommandInputError("--diversity-factor: \(dataset) has no item category feature")
-        }
-        return DiverseAggregation(factor: diversityFactor, categories: categories)
-    }
-
-    func recommendOne(_ engine: Recommender) throws {
-        let data = try dataset.map { try DatasetStore.load(from: URL(fileURLWithPath: $0)) }
-        if let data, let dataset { _ = try engine.bundle.check(against: data, at: dataset, modelPath: model) }
+    /// One recommendation for --user (from `data`, --dataset already checked against the model) or --history.
+    func recommendOne(_ engine: Recommender, data: Dataset?) throws {
         var request: RecommendationRequest
         if let user, let data {
             guard let index = data.users.index(of: user) else { throw ValidationError("user '\(user)' is not in \(dataset ?? "")") }
