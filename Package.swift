@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(name: "mind", dependencies: ["MINDCommands"], swiftSettings: checked),
         // Planted data and small trained models shared by the test targets (tests depend on it, the product does not).
         .target(name: "MINDTestSupport", dependencies: ["MINDData", "MINDModels"], path: "Tests/MINDTestSupport", swiftSettings: checked),
-        .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore"], swiftSettings: checked),
+        .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDNNTests", dependencies: ["MINDNN", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDDataTests", dependencies: ["MINDData", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval", "MINDTestSupport"], swiftSettings: checked),

@@ -27,7 +27,7 @@ public struct MindCommand: AsyncParsableCommand {
         commandName: "mind",
         abstract: "MIND: multi-interest recommendation with dynamic routing, on the CPU.",
         version: MindVersion.string,
-        subcommands: [DemoCommand.self, PrepareCommand.self, TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExplainCommand.self, ReportCommand.self, ExportCommand.self, PGVectorExportCommand.self, ServeCommand.self, EventsCommand.self, SynthCommand.self, FetchCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, PrepareCommand.self, TrainCommand.self, EvaluateCommand.self, CompareCommand.self, RecommendCommand.self, ExplainCommand.self, ReportCommand.self, ExportCommand.self, PGVectorExportCommand.self, ServeCommand.self, EventsCommand.self, SynthCommand.self, FetchCommand.self, BenchCommand.self]
     )
 }
 

@@ -11,7 +11,7 @@ import MINDNN
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train MIND, YouTubeDNN or ComiRec-DR on a prepared dataset.",
+        abstract: "Train MIND, YouTubeDNN, ComiRec-DR, ComiRec-SA, SDM, SASRec or GRU4Rec on a prepared dataset.",
         discussion: """
             Settings come from the defaults, then --config (YAML or JSON with the keys below), then --key value (or --key=value) flags. A checkpoint is written after each epoch and when you press Ctrl-C; --resume continues from it and ends at the same weights as an unbroken run. The best weights by validation Recall@50 are kept.
 
@@ -78,20 +78,23 @@ struct TrainCommand: ParsableCommand {
 /// A training session on the terminal: a progress line, one line per epoch, Ctrl-C to checkpoint and stop.
 /// Shared by `mind train` and `mind demo`.
 enum TrainingDisplay {
-    static func run(_ session: TrainingSession) throws -> TrainerState {
+    /// `epochDeadline` (uptime nanoseconds): no new epoch starts after it (`mind compare --budget minutes:M`).
+    static func run(_ session: TrainingSession, epochDeadline: UInt64? = nil) throws -> TrainerState {
         let settings = session.settings
         let trainer = try session.makeTrainer()
         if !session.validates {
             Terminal.note("note: the dataset has no validation users; training runs all epochs and keeps the last weights")
         }
         Terminal.note("training \(settings.model.rawValue) on \(trainer.sampleCount) samples (\(trainer.batchesPerEpoch) batches/epoch), "
-                      + "\(session.data.itemCount) items, d=\(settings.embeddingSize)\(settings.model != .youtubednn ? ", K=\(settings.interestCount)" : ""), \(settings.threads) thread(s)")
+                      + "\(session.data.itemCount) items, d=\(settings.embeddingSize)\(settings.model.isMultiInterest ? ", K=\(settings.interestCount)" : ""), \(settings.threads) thread(s)")
         let interruption = Interruption()
         defer { interruption.cancel() }
         let onTerminal = Terminal.standardErrorIsTerminal
         var lastLogLine = DispatchTime.now().uptimeNanoseconds
         var hooks = TrainingSession.Hooks()
-        hooks.shouldStop = { interruption.requested }
+        // The trainer polls after every batch and between epochs; the deadline only stops it between epochs (batch 0).
+        let pastDeadline = { epochDeadline.map { DispatchTime.now().uptimeNanoseconds >= $0 && trainer.state.batch == 0 } ?? false }
+        hooks.shouldStop = { interruption.requested || pastDeadline() }
         hooks.onProgress = { progress in
             let line = String(format: "epoch %d/%d %@ %d/%d  %.0f samples/s  loss %.4f  ETA %@",
                               progress.epoch + 1, progress.epochs, Terminal.bar(Double(progress.batch) / Double(progress.batchesPerEpoch)),
@@ -112,6 +115,8 @@ enum TrainingDisplay {
         }
         let outcome = try session.run(trainer, hooks: hooks)
         switch outcome.ending {
+        case .interrupted(let epoch, _) where !interruption.requested:
+            Terminal.note("time budget reached after epoch \(epoch)")
         case .interrupted(let epoch, let batch):
             if onTerminal { Terminal.endStatus() }
             Terminal.note("interrupted at epoch \(epoch + 1), batch \(batch); checkpoint saved. Continue with: "

@@ -1,5 +1,6 @@
 import Testing
 @testable import MINDCore
+import MINDTestSupport
 
 @Suite("Finite-difference gradient checks, one per op")
 struct GradientTests {

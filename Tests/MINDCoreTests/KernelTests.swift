@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MINDCore
+import MINDTestSupport
 
 @Suite("Forward values of kernels against plain loops")
 struct KernelTests {

@@ -122,3 +122,33 @@ extension Tensor {
         }
     }
 }
+
+extension Tape {
+    /// The slices of `a` along its first axis, each of shape `a.shape.dropFirst()` (a recurrent
+    /// layer's time steps). Unlike `split`, whose every piece sends back a full-size gradient, each
+    /// slice adds only its own rows, so unstacking L steps costs O(L) rather than O(L^2) backwards.
+    public func unstack(_ a: Variable) -> [Variable] {
+        let x = a.value
+        precondition(x.rank >= 1, "unstack needs a tensor of rank 1 or more.")
+        let count = x.shape[0], shape = Array(x.shape.dropFirst())
+        let width = shape.elementCount
+        return (0..<count).map { index in
+            let piece = Tensor(shape: shape, storage: Array(x.storage[(index * width)..<((index + 1) * width)]))
+            return record(piece) { g, acc in acc.addRows(g, to: a, startingAt: index * width) }
+        }
+    }
+}
+
+extension GradientAccumulator {
+    /// Adds `gradient` into the elements of `variable`'s gradient from `offset` on (a contiguous part).
+    public mutating func addRows(_ gradient: Tensor, to variable: Variable, startingAt offset: Int) {
+        var existing = gradients[variable.id] ?? Tensor.zeros(variable.shape)
+        gradients[variable.id] = nil  // keep the storage uniquely referenced for the in-place add
+        existing.storage.withUnsafeMutableBufferPointer { y in
+            gradient.storage.withUnsafeBufferPointer { x in
+                VectorMath.add(x.baseAddress!, into: y.baseAddress! + offset, count: x.count)
+            }
+        }
+        gradients[variable.id] = existing
+    }
+}

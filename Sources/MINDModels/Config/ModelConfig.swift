@@ -6,6 +6,39 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
     case youtubednn
     /// ComiRec-DR (Cen et al. 2020): routing with one bilinear map per interest, no MLP, no profile.
     case comirecDR = "comirec-dr"
+    /// ComiRec-SA (Cen et al. 2020): K self-attention heads over the position-embedded history, one interest each.
+    case comirecSA = "comirec-sa"
+    /// SDM (Lv et al. 2019): short-term session (LSTM, self-attention, user attention) and long-term
+    /// feature attention, fused by a gate; one vector.
+    case sdm
+    /// SASRec (Kang and McAuley 2018): causal transformer blocks over the history; the last position's output.
+    case sasrec
+    /// GRU4Rec (Hidasi et al. 2016): a GRU over the history; its last state.
+    case gru4rec
+
+    /// Whether the tower gives up to K interests (and the K-interest settings apply) rather than one vector.
+    public var isMultiInterest: Bool { [.mind, .comirecDR, .comirecSA].contains(self) }
+}
+
+/// What reads the behaviours before routing (MIND, ComiRec-DR).
+public enum SequenceEncoder: String, Codable, CaseIterable, Sendable {
+    /// Routing reads the item vectors themselves (the paper).
+    case none
+    /// Routing reads a GRU's state at each behaviour, so each behaviour carries what came before it.
+    case gru
+}
+
+/// The capsule layer's bilinear map from behaviours to interest predictions u_hat (MIND, ComiRec-DR).
+public enum CapsuleBilinear: String, Codable, CaseIterable, Sendable {
+    /// The model's own: shared for MIND, per-interest for ComiRec-DR.
+    case modelDefault = "default"
+    /// One d x d map S for every behaviour and interest (MIND): u_hat_i = e_i S.
+    case shared
+    /// One map per interest (ComiRec-DR as we ship it): u_hat_ij = e_i S_j.
+    case perInterest = "per-interest"
+    /// One map per interest and history position (ComiRec-DR's reference code): u_hat_ij = e_i S_ij,
+    /// positions counted from the oldest kept item, so the model is tied to max-history-length.
+    case perPosition = "per-position"
 }
 
 /// How negatives for the sampled softmax are drawn.
@@ -48,6 +81,18 @@ public struct ModelConfig: Equatable, Sendable {
     public var interestCount: Int = 4
     /// Dynamic-routing iterations.
     public var routingIterations: Int = 3
+    /// The capsule layer's bilinear map (MIND, ComiRec-DR).
+    public var bilinear: CapsuleBilinear = .modelDefault
+    /// What reads the behaviours before routing (MIND, ComiRec-DR).
+    public var sequenceEncoder: SequenceEncoder = .none
+    /// Heads of multi-head self-attention (SASRec, SDM).
+    public var attentionHeads: Int = 2
+    /// Transformer blocks (SASRec).
+    public var attentionBlocks: Int = 2
+    /// SDM's short-term session: the most recent behaviours (the data carry no session boundaries).
+    public var shortTermLength: Int = 10
+    /// Causal towers (SASRec, GRU4Rec): train every position of a window at once, each predicting the next item.
+    public var trainAllPositions: Bool = true
     /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.
@@ -113,6 +158,9 @@ public struct ModelConfig: Equatable, Sendable {
     public func validate() throws {
         for setting in ModelConfig.settings { try setting.checkValue(self) }
         if shards > batchSize { throw ConfigError.invalidValue(key: "shards", value: "\(shards)", expected: "at most batch-size (\(batchSize))") }
+        if [.sasrec, .sdm].contains(model) && embeddingSize % attentionHeads != 0 {
+            throw ConfigError.invalidValue(key: "attention-heads", value: "\(attentionHeads)", expected: "a divisor of embedding-size (\(embeddingSize))")
+        }
         if sampler == .inBatch && !sharedNegatives {
             throw ConfigError.invalidValue(key: "shared-negatives", value: "false", expected: "true with the in-batch sampler (in-batch negatives are shared by definition)")
         }

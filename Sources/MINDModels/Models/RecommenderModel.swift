@@ -1,8 +1,8 @@
 import MINDCore
 import MINDNN
 
-/// A two-tower retrieval model: an item tower shared by behaviours, targets and the
-/// catalogue, and a user tower (MIND, YouTubeDNN or ComiRec-DR) that turns a history into interests.
+/// A two-tower retrieval model: an item tower shared by behaviours, targets and the catalogue, and a
+/// user tower (MIND, YouTubeDNN, ComiRec-DR, ComiRec-SA, SDM, SASRec, GRU4Rec) that turns a history into interests.
 /// Trained with label-aware attention and a sampled softmax; served by max_k e_i . u_k.
 ///
 /// Sendable because serving only reads it: every forward pass builds its own tape and reads the
@@ -23,6 +23,10 @@ public final class RecommenderModel: @unchecked Sendable {
         case .mind: users = MINDUserTower(config: config, schema: schema, generator: &generator)
         case .youtubednn: users = YouTubeDNNUserTower(config: config, schema: schema, generator: &generator)
         case .comirecDR: users = ComiRecDRUserTower(config: config, generator: &generator)
+        case .comirecSA: users = ComiRecSAUserTower(config: config, generator: &generator)
+        case .sdm: users = SDMUserTower(config: config, schema: schema, items: items, generator: &generator)
+        case .sasrec: users = SASRecUserTower(config: config, generator: &generator)
+        case .gru4rec: users = GRU4RecUserTower(config: config, generator: &generator)
         }
     }
 
@@ -39,8 +43,11 @@ public final class RecommenderModel: @unchecked Sendable {
 
     /// The training loss of one batch: the towers and label-aware attention here, then
     /// `SampledSoftmaxLoss` against the drawn candidates (mean over samples).
+    /// With `trainsAllPositions`, `targets` holds the next item of every real history position instead
+    /// (sample by sample, oldest first), and the loss is the mean over them.
     public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
                      generator: inout SeededGenerator) -> Variable {
+        if trainsAllPositions { return allPositionsLoss(tape, batch: batch, targets: targets, sampling: sampling, generator: &generator) }
         let loss = SampledSoftmaxLoss(config: config, sampling: sampling)
         // Candidates are drawn first so the item tower computes each touched item once.
         let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
@@ -53,6 +60,27 @@ public final class RecommenderModel: @unchecked Sendable {
                                itemVectors: itemVectors, local: local, candidates: candidates)
         guard let penalty = InterestRegularisers.penalty(tape, interests: user, config: config) else { return softmaxLoss }
         return tape.add(softmaxLoss, penalty)
+    }
+
+    /// Whether training scores every position of a window at once (causal towers with `all-positions`).
+    public var trainsAllPositions: Bool { config.trainAllPositions && users is SequenceOutputTower }
+
+    /// The sampled softmax of each position's output against the next item, over every real position of the batch.
+    private func allPositionsLoss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
+                                  generator: inout SeededGenerator) -> Variable {
+        let b = batch.size, l = batch.length, d = config.embeddingSize
+        let rows = (0..<b).flatMap { sample in (0..<batch.historyCounts[sample]).map { Int32(sample * l + $0) } }
+        precondition(rows.count == targets.count, "\(targets.count) targets for \(rows.count) real positions.")
+        let loss = SampledSoftmaxLoss(config: config, sampling: sampling)
+        let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
+        let local = candidates.localItems(histories: batch.histories, targets: targets)
+        let itemVectors = items(tape, local.items)  // [U, d]
+        let outputs = (users as! SequenceOutputTower).positionOutputs(
+            tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))  // [B, L, d]
+        let vectors = tape.gather(tape.reshape(outputs, [b * l, d]), indices: rows)  // [N, d], one per target
+        let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [N, d]
+        return loss(tape, user: singleInterest(vectors), attended: vectors, targets: targets, targetVectors: targetVectors,
+                    itemVectors: itemVectors, local: local, candidates: candidates)
     }
 
     /// Label-aware attention: v_u = sum_k softmax_k(p * e_label . u_k) u_k over the active

@@ -6,22 +6,24 @@ import MINDNN
 /// than by a random routing start; the squashed capsules are the interests (no MLP, no profile).
 ///
 /// As in ComiRec's code, routing logits start at zero and all K interests are used for every
-/// user (`routing-init` and `dynamic-interests` are MIND's). Its maps are shared across history
-/// positions (the reference code also has one per position), so any history length works.
+/// user (`routing-init` and `dynamic-interests` are MIND's). By default its maps are shared across
+/// history positions, so any history length works; `bilinear: per-position` gives the reference code's
+/// one map per interest and position, `shared` MIND's single map.
 public final class ComiRecDRUserTower: RoutingUserTower {
     public let config: ModelConfig
-    /// [d, K * d]: the K maps S_j side by side.
-    public let bilinear: Parameter
+    /// [d, K * d]: the K maps S_j side by side (or the `bilinear` variant's maps).
+    public var bilinear: Parameter { predictions.map }
+    let predictions: CapsuleBilinearMap
+    let encoder: RoutingInputEncoder
 
     public init(config: ModelConfig, generator: inout SeededGenerator) {
         self.config = config
-        let d = config.embeddingSize, k = config.interestCount
-        bilinear = Parameter(
-            name: "comirec.bilinear",
-            value: .randomNormal([d, k * d], standardDeviation: config.bilinearInitScale / Float(d).squareRoot(), using: &generator))
+        let variant = config.bilinear == .modelDefault ? .perInterest : config.bilinear
+        predictions = CapsuleBilinearMap(name: "comirec.bilinear", variant: variant, config: config, generator: &generator)
+        encoder = RoutingInputEncoder(name: "comirec", config: config, generator: &generator)
     }
 
-    public var parameters: [Parameter] { [bilinear] }
+    public var parameters: [Parameter] { [bilinear] + encoder.parameters }
     public var interestCount: Int { config.interestCount }
     public var usesProfile: Bool { false }
 
@@ -31,14 +33,12 @@ public final class ComiRecDRUserTower: RoutingUserTower {
     }
 
     public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> InterestRouting {
-        let b = batch.size, l = batch.length, k = config.interestCount, d = config.embeddingSize
-        // u_hat: [B, L, K*d] -> [B, K, L, d] -> [B*K, L, d], one prediction per (interest, behaviour).
-        let stacked = tape.reshape(tape.matmul(behaviours, tape.parameter(bilinear)), [b, l, k, d])
-        let predictions = tape.reshape(tape.transpose(stacked, [0, 2, 1, 3]), [b * k, l, d])
+        let b = batch.size, l = batch.length, k = config.interestCount
+        let predicted = predictions(tape, behaviours: encoder(behaviours, batch: batch))  // u_hat: [B*K, L, d], or [B, L, d] when shared
         let (interestMask, routingMask) = CapsuleRouting.masks(batch: batch, interestCount: k) { _ in k }
         let (capsules, weights) = CapsuleRouting(
-            iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: false
-        ).run(tape, predictions: predictions, logits: Tensor.zeros([b, k, l]), mask: routingMask)
+            iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: predictions.isShared
+        ).run(tape, predictions: predicted, logits: Tensor.zeros([b, k, l]), mask: routingMask)
         return InterestRouting(capsules: capsules, weightVariable: weights, routingMask: routingMask, interestMask: interestMask)
     }
 }

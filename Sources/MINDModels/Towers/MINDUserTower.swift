@@ -6,20 +6,23 @@ import MINDNN
 /// interest concatenated with the user profile.
 public final class MINDUserTower: RoutingUserTower {
     public let config: ModelConfig
-    /// S: [d, d], shared by every behaviour and interest: u_hat_i = e_i S.
-    public let bilinear: Parameter
+    /// S: [d, d], shared by every behaviour and interest: u_hat_i = e_i S (or the `bilinear` variant's maps).
+    public var bilinear: Parameter { predictions.map }
+    let predictions: CapsuleBilinearMap
     /// The shared MLP over [interest, profile].
     public let mlp: ProfileConditionedMLP
+    let encoder: RoutingInputEncoder
 
     public init(config: ModelConfig, schema: DataSchema, generator: inout SeededGenerator) {
         self.config = config
-        let d = config.embeddingSize
-        bilinear = Parameter(name: "mind.bilinear", value: .randomNormal([d, d], standardDeviation: config.bilinearInitScale / Float(d).squareRoot(), using: &generator))
+        let variant = config.bilinear == .modelDefault ? .shared : config.bilinear
+        predictions = CapsuleBilinearMap(name: "mind.bilinear", variant: variant, config: config, generator: &generator)
         mlp = ProfileConditionedMLP(name: "mind", config: config, schema: schema, generator: &generator)
+        encoder = RoutingInputEncoder(name: "mind", config: config, generator: &generator)
     }
 
     public var parameters: [Parameter] {
-        [bilinear] + mlp.parameters
+        [bilinear] + mlp.parameters + encoder.parameters
     }
 
     public var interestCount: Int { config.interestCount }
@@ -47,15 +50,15 @@ public final class MINDUserTower: RoutingUserTower {
     /// Dynamic routing of a batch's behaviours ([B, L, d]) into up to K capsules.
     public func route(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> InterestRouting {
         let k = config.interestCount
-        let predictions = tape.matmul(behaviours, tape.parameter(bilinear))  // u_hat: [B, L, d]
+        let predicted = predictions(tape, behaviours: encoder(behaviours, batch: batch))  // u_hat: [B, L, d], or [B*K, L, d] per interest
 
         let (interestMask, routingMask) = CapsuleRouting.masks(batch: batch, interestCount: k) {
             activeInterests(behaviourCount: batch.historyCounts[$0])
         }
         let logits = initialLogits(batch: batch)  // [B, K, L]
         let (capsules, weights) = CapsuleRouting(
-            iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: true
-        ).run(tape, predictions: predictions, logits: logits, mask: routingMask)
+            iterations: config.routingIterations, stopGradient: config.stopGradientThroughRouting, sharedPredictions: predictions.isShared
+        ).run(tape, predictions: predicted, logits: logits, mask: routingMask)
         return InterestRouting(capsules: capsules, weightVariable: weights, routingMask: routingMask, interestMask: interestMask)
     }
 

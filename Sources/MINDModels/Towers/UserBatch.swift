@@ -72,6 +72,13 @@ public protocol UserTower: AnyObject {
     func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests
 }
 
+/// A causal user tower: the user vector after each prefix of the history comes out of one pass, so training can
+/// score every position of a window at once (SASRec, GRU4Rec).
+public protocol SequenceOutputTower: UserTower {
+    /// behaviours [B, L, d] -> [B, L, d]: position t's output reads only positions <= t.
+    func positionOutputs(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Variable
+}
+
 /// The outcome of behaviour-to-interest routing for a batch, for diagnostics and explanations.
 public struct InterestRouting {
     /// [B, K, d] squashed interest capsules (before MIND's MLP).

@@ -66,7 +66,12 @@ public final class Trainer {
     public let optimizer: Adam
     public private(set) var state = TrainerState()
     let sampling: NegativeSampling
-    let samples: [SamplePosition]
+    /// What an epoch shuffles and batches: one target each, or (all-positions training) windows of targets.
+    let units: [SamplePosition]
+    /// Units per optimiser step: batch-size samples, or batch-size / max-history-length windows.
+    let unitsPerBatch: Int
+    /// Training targets per epoch (the same for both kinds of unit).
+    public let sampleCount: Int
     /// Where checkpoints and best weights go; nil keeps everything in memory (tests).
     let directory: URL?
 
@@ -86,11 +91,18 @@ public final class Trainer {
         self.directory = directory
         optimizer = Adam(learningRate: model.config.learningRate, weightDecay: model.config.weightDecay, threads: model.config.threads)
         sampling = NegativeSampling(kind: model.config.sampler, popularity: data.popularity)
-        samples = data.samples()
+        let samples = data.samples()
+        sampleCount = samples.count
+        if model.trainsAllPositions {
+            units = data.windows(length: model.config.maxHistoryLength)
+            unitsPerBatch = max(1, model.config.batchSize / model.config.maxHistoryLength)
+        } else {
+            units = samples
+            unitsPerBatch = model.config.batchSize
+        }
     }
 
-    public var batchesPerEpoch: Int { (samples.count + model.config.batchSize - 1) / model.config.batchSize }
-    public var sampleCount: Int { samples.count }
+    public var batchesPerEpoch: Int { (units.count + unitsPerBatch - 1) / unitsPerBatch }
 
     /// Restores weights, optimiser and position from the checkpoint in `directory`. Every file is checked
     /// first (position within this run's epochs and batches, exactly the model's weights, an optimiser state
@@ -104,7 +116,7 @@ public final class Trainer {
         do { decoded = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: stateURL)) } catch {
             throw TrainerError.corruptCheckpoint(stateURL.path, "\(error)")
         }
-        try decoded.validate(epochs: model.config.epochs, batchesPerEpoch: batchesPerEpoch, batchSize: model.config.batchSize,
+        try decoded.validate(epochs: model.config.epochs, batchesPerEpoch: batchesPerEpoch, batchSize: unitsPerBatch * targetsPerUnit,
                              path: stateURL.path)
         let optimizerURL = checkpoint.appendingPathComponent("optimizer.safetensors")
         let optimizerState = try SafeTensors.read(from: optimizerURL).tensors
@@ -122,26 +134,26 @@ public final class Trainer {
         let root = SeededGenerator(seed: config.seed)
         while state.epoch < config.epochs {
             let epoch = state.epoch
-            var order = samples
+            var order = units
             var shuffler = root.derived(UInt64(epoch) &+ 1)
             shuffler.shuffle(&order)
             let epochStart = DispatchTime.now().uptimeNanoseconds
             var lastReport = epochStart
             var samplesThisRun = 0
             while state.batch < batchesPerEpoch {
-                let start = state.batch * config.batchSize
-                let batchSamples = Array(order[start..<min(start + config.batchSize, order.count)])
-                let loss = step(batchSamples, epoch: epoch, batch: state.batch, root: root)
-                state.lossSum += loss * Double(batchSamples.count)
-                state.lossCount += batchSamples.count
+                let start = state.batch * unitsPerBatch
+                let batchUnits = Array(order[start..<min(start + unitsPerBatch, order.count)])
+                let (loss, targetCount) = step(batchUnits, epoch: epoch, batch: state.batch, root: root)
+                state.lossSum += loss * Double(targetCount)
+                state.lossCount += targetCount
                 state.batch += 1
-                samplesThisRun += batchSamples.count
+                samplesThisRun += targetCount
                 let now = DispatchTime.now().uptimeNanoseconds
                 if Double(now - lastReport) / 1e9 >= progressInterval || state.batch == batchesPerEpoch {
                     lastReport = now
                     let elapsed = Double(now - epochStart) / 1e9
                     let rate = Double(samplesThisRun) / max(elapsed, 1e-9)
-                    let remaining = Double(batchesPerEpoch - state.batch) * Double(config.batchSize) / max(rate, 1e-9)
+                    let remaining = Double(batchesPerEpoch - state.batch) * Double(sampleCount) / Double(batchesPerEpoch) / max(rate, 1e-9)
                     onProgress(TrainingProgress(
                         epoch: epoch, epochs: config.epochs, batch: state.batch, batchesPerEpoch: batchesPerEpoch,
                         samplesPerSecond: rate, averageLoss: state.lossSum / Double(max(state.lossCount, 1)),
@@ -185,13 +197,21 @@ public final class Trainer {
         return .finished
     }
 
-    /// One optimiser step over a batch; returns the batch's mean loss.
-    func step(_ batchSamples: [SamplePosition], epoch: Int, batch: Int, root: SeededGenerator) -> Double {
+    /// Most targets one unit holds.
+    var targetsPerUnit: Int { model.trainsAllPositions ? model.config.maxHistoryLength : 1 }
+
+    /// The targets of a unit: one for a sample, the window's positions for all-positions training.
+    func targetCount(_ unit: SamplePosition) -> Int {
+        model.trainsAllPositions ? Int(unit.position) - max(0, Int(unit.position) - model.config.maxHistoryLength) : 1
+    }
+
+    /// One optimiser step over a batch; returns the batch's mean loss over its targets, and their number.
+    func step(_ batchSamples: [SamplePosition], epoch: Int, batch: Int, root: SeededGenerator) -> (loss: Double, targets: Int) {
         let config = model.config
         let shardCount = min(config.shards, batchSamples.count)
         var shardLosses = [Double](repeating: 0, count: shardCount)
         var shardGradients = [Gradients](repeating: Gradients(), count: shardCount)
-        let total = Float(batchSamples.count)
+        let total = Float(batchSamples.reduce(0) { $0 + targetCount($1) })
         shardGradients.withUnsafeMutableBufferPointer { gradientBuffer in
             shardLosses.withUnsafeMutableBufferPointer { lossBuffer in
                 let gradientSlots = gradientBuffer, lossSlots = lossBuffer
@@ -202,8 +222,8 @@ public final class Trainer {
                     let (userBatch, targets) = self.makeBatch(Array(batchSamples[lower..<upper]), generator: &generator)
                     let tape = Tape()
                     let loss = self.model.loss(tape, batch: userBatch, targets: targets, sampling: self.sampling, generator: &generator)
-                    // The batch loss is the sample-weighted mean of the shard losses.
-                    let weight = Float(upper - lower) / total
+                    // The batch loss is the target-weighted mean of the shard losses.
+                    let weight = Float(targets.count) / total
                     gradientSlots[shard] = tape.gradients(of: loss, seed: weight)
                     lossSlots[shard] = Double(loss.value.scalar) * Double(weight)
                 }
@@ -217,10 +237,11 @@ public final class Trainer {
         var gradients = shardGradients[0]
         for shard in 1..<shardCount { gradients.merge(shardGradients[shard]) }
         optimizer.step(gradients)
-        return shardLosses.reduce(0, +)
+        return (shardLosses.reduce(0, +), Int(total))
     }
 
-    /// Histories (items before the target), targets and profiles of some samples.
+    /// Histories (items before the target), targets and profiles of some samples; for all-positions training,
+    /// each window's inputs and the next item of every input position.
     func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator) -> (UserBatch, [Int32]) {
         let config = model.config
         var histories: [ArraySlice<Int32>] = []
@@ -230,9 +251,9 @@ public final class Trainer {
         let featureCount = model.usesProfile ? data.profileFeatureCount : 0
         for sample in batchSamples {
             let sequence = data.sequences[Int(sample.sequence)]
-            let position = Int(sample.position)
-            histories.append(sequence[max(0, position - config.maxHistoryLength)..<position])
-            targets.append(sequence[position])
+            let position = Int(sample.position), start = max(0, position - config.maxHistoryLength)
+            histories.append(sequence[start..<position])
+            if model.trainsAllPositions { targets.append(contentsOf: sequence[(start + 1)...position]) } else { targets.append(sequence[position]) }
             seeds.append(generator.next())
             if featureCount > 0 {
                 let user = Int(data.users[Int(sample.sequence)])

@@ -35,6 +35,24 @@ public struct TrainingData: Sendable {
     }
 }
 
+extension TrainingData {
+    /// Windows for training every position at once: each sequence cut from its end into windows of at most
+    /// `length` inputs, (sequence, position of the window's last target); the inputs are the `length` items
+    /// before it (fewer at the start of a sequence), each predicting the item after it. Every target of
+    /// `samples()` appears in exactly one window.
+    public func windows(length: Int) -> [SamplePosition] {
+        var result: [SamplePosition] = []
+        for (index, sequence) in sequences.enumerated() {
+            var end = sequence.count - 1
+            while end >= 1 {
+                result.append(SamplePosition(sequence: Int32(index), position: Int32(end)))
+                end -= length
+            }
+        }
+        return result
+    }
+}
+
 /// One training sample: predict `sequences[sequence][position]` from the items before it.
 public struct SamplePosition: Sendable, Equatable {
     public var sequence: Int32

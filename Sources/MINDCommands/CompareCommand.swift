@@ -1,0 +1,165 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import MINDCore
+import MINDData
+import MINDEval
+import MINDModels
+
+/// `mind compare`: train several models under one budget rule, evaluate all on the same users, pair each
+/// against the best, print one table and write it as JSON.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Train several models under the same budget and compare them on the same test users.",
+        discussion: """
+            Each model is trained as 'mind train' trains it (validation Recall@50, early stopping, best weights kept) into --output/<name>, then all are evaluated over the whole catalogue with MostPopular beside them, and each is paired with the best by Recall@50 (95% paired-bootstrap interval over users). A model may carry its own settings after '+': mind+sampler=full+negatives=100. Settings given as --key value apply to every model first.
+
+            """ + ConfigOverrides.help)
+
+    @Option(help: "Dataset directory written by 'mind prepare'.") var dataset: String
+    @Option(help: "Models, comma-separated; each a model name with optional +key=value settings.")
+    var models: String = ModelKind.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: ArgumentHelp(
+        "The training budget every model gets: epochs:N (at most N epochs, early stopping as configured) or minutes:M (whole epochs until M minutes of training have passed).",
+        valueName: "epochs:N|minutes:M")) var budget: String = "epochs:20"
+    @Option(help: "Directory for the trained models (one subdirectory per model) and compare.json.") var output: String
+    @Option(help: "YAML or JSON config file applied to every model before the flags.") var config: String?
+    @Option(help: "Which users to evaluate: valid or test.") var split: EvaluationSplit = .test
+    @Option(help: "Cut-offs N, comma-separated.") var at: String = "20,50"
+    @Option(help: "Where to write the comparison as JSON (default: --output/compare.json).") var json: String?
+    @Option(help: "Bootstrap resamples for the paired intervals.") var resamples: Int = 2000
+    @Flag(help: "Keep a model already trained in --output with exactly the same settings instead of training it again.")
+    var reuse = false
+    @Argument(parsing: .allUnrecognized, help: "Settings for every model as --key value or --key=value; the keys are listed above.")
+    var settings: [String] = []
+
+    /// A budget rule: the same for every model.
+    enum Budget: Equatable {
+        case epochs(Int)
+        case minutes(Double)
+
+        init(_ text: String) throws {
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2, parts[0] == "epochs", let n = Int(parts[1]), (1...100_000).contains(n) {
+                self = .epochs(n)
+            } else if parts.count == 2, parts[0] == "minutes", let m = Double(parts[1]), m > 0, m.isFinite {
+                self = .minutes(m)
+            } else {
+                throw ValidationError("--budget takes epochs:N (N from 1 to 100000) or minutes:M (M > 0), got '\(text)'")
+            }
+        }
+    }
+
+    /// One requested model: its name as given, and the settings after '+'.
+    struct ModelSpec {
+        var name: String
+        var kind: ModelKind
+        var settings: [(key: String, value: String)]
+
+        init(_ text: String) throws {
+            let parts = text.split(separator: "+", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let kind = ModelKind(rawValue: parts[0]) else {
+                throw ValidationError("--models: '\(parts[0])' is not a model; choose from \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.kind = kind
+            settings = try parts.dropFirst().map { part in
+                let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2, ModelConfig.setting(named: pair[0]) != nil else {
+                    throw ValidationError("--models: '\(part)' in '\(text)' is not key=value with a known key")
+                }
+                return (pair[0], pair[1])
+            }
+            name = ([kind.rawValue] + settings.map { "\($0.key)=\($0.value)" }).joined(separator: "+")
+        }
+
+        /// The model directory's name: the spec with characters a file name should not hold replaced.
+        var directoryName: String {
+            String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+        }
+    }
+
+    var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        _ = try Budget(budget)
+        let specs = try models.split(separator: ",").map { try ModelSpec(String($0)) }
+        guard !specs.isEmpty else { throw ValidationError("--models names no model") }
+        guard Set(specs.map(\.name)).count == specs.count else { throw ValidationError("--models names a model twice") }
+        var probe = ModelConfig()
+        do {
+            try ConfigOverrides(settings).apply(to: &probe)
+            for spec in specs { for (key, value) in spec.settings { try probe.set(key, to: value) } }
+        } catch let error as ConfigError { throw ValidationError(error.description) }
+        guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
+        let parts = at.split(separator: ",")
+        guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
+            throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 20,50")
+        }
+        if let json { try checkOutputPath(json, option: "--json") }
+    }
+
+    func run() throws {
+        do { try compare() } catch let error as ExitCode { throw error } catch let error as ValidationError { throw error } catch {
+            throw CommandError.report(error)
+        }
+    }
+
+    func compare() throws {
+        let budget = try Budget(budget)
+        let specs = try models.split(separator: ",").map { try ModelSpec(String($0)) }
+        var base = ModelConfig()
+        if let config { base = try ModelConfig.load(from: URL(fileURLWithPath: config)) }
+        try ConfigOverrides(settings).apply(to: &base)
+        // Every model's settings are checked before any training starts.
+        let configs = try specs.map { spec -> ModelConfig in
+            var resolved = base
+            resolved.model = spec.kind
+            for (key, value) in spec.settings { try resolved.set(key, to: value) }
+            switch budget {
+            case .epochs(let n): resolved.epochs = n
+            case .minutes: resolved.epochs = 100_000  // the clock ends training
+            }
+            try resolved.validate()
+            return resolved
+        }
+        let datasetURL = URL(fileURLWithPath: dataset), outputURL = URL(fileURLWithPath: output)
+        let data = try DatasetStore.load(from: datasetURL)
+        try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
+        var entries: [ModelComparison.Entry] = []
+        for (spec, settings) in zip(specs, configs) {
+            let directory = outputURL.appendingPathComponent(spec.directoryName)
+            if !(reuse && Self.isTrained(directory, with: settings)) {
+                Terminal.note("== \(spec.name)")
+                try ModelBundle.prepareOutputDirectory(directory, replace: true)
+                let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: false)
+                let deadline: UInt64? = if case .minutes(let m) = budget { DispatchTime.now().uptimeNanoseconds + UInt64(m * 60e9) } else { nil }
+                _ = try TrainingDisplay.run(session, epochDeadline: deadline)
+            } else {
+                Terminal.note("== \(spec.name): reusing \(directory.path)")
+            }
+            let metrics = try TrainingLog.readMetrics(from: directory)
+            let recommender = try loadRecommender(directory.path, toRunOn: data, at: dataset, threads: settings.threads)
+            let users = try ModelEvaluation.evaluateEachUser(recommender, dataset: data, split: split, cutoffs: cutoffs)
+            entries.append(.init(name: spec.name, config: settings, epochs: metrics?.epochs ?? [], bestEpoch: metrics?.bestEpoch, users: users))
+        }
+        let popular = try ModelEvaluation.evaluateMostPopularEachUser(dataset: data, split: split, cutoffs: cutoffs)
+        entries.append(.init(name: "most-popular", config: nil, epochs: [], bestEpoch: nil, users: popular))
+        let comparison = try ModelComparison(entries: entries, resamples: resamples)
+        let budgetText = switch budget {
+        case .epochs(let n): "at most \(n) epochs each"
+        case .minutes(let m): "whole epochs until \(m) minutes each"
+        }
+        print("\(entries.count - 1) models on \(split.rawValue) users (\(entries[0].result.userCount) users, \(data.itemCount) items), \(budgetText); "
+              + "best by Recall@\(comparison.rankingCutoff): \(comparison.best); epochs: kept/run")
+        print(comparison.table())
+        try EvaluateCommand.writeJSON(comparison, to: json ?? outputURL.appendingPathComponent("compare.json").path)
+    }
+
+    /// Whether `directory` holds a finished training run with exactly `settings`.
+    static func isTrained(_ directory: URL, with settings: ModelConfig) -> Bool {
+        guard let bundle = try? ModelBundle.read(from: directory), bundle.config == settings,
+              let metrics = try? TrainingLog.readMetrics(from: directory), !metrics.epochs.isEmpty else { return false }
+        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("weights.safetensors").path)
+    }
+}

@@ -1,0 +1,30 @@
+import MINDCore
+import MINDNN
+
+/// GRU4Rec's user tower (Hidasi et al. 2016, as RecBole builds it for next-item retrieval): a GRU
+/// over the history's item vectors, its state after the last real item through a dense layer: one vector.
+public final class GRU4RecUserTower: SequenceOutputTower {
+    public let config: ModelConfig
+    public let gru: GRU
+    public let dense: Linear
+
+    public init(config: ModelConfig, generator: inout SeededGenerator) {
+        self.config = config
+        let d = config.embeddingSize
+        gru = GRU(name: "gru4rec.gru", input: d, hidden: d, generator: &generator)
+        dense = Linear(name: "gru4rec.dense", input: d, output: d, generator: &generator)
+    }
+
+    public var parameters: [Parameter] { gru.parameters + dense.parameters }
+    public var interestCount: Int { 1 }
+    public var usesProfile: Bool { false }
+
+    public func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests {
+        let (_, last) = gru(behaviours, mask: batch.historyMask)  // [B, d]
+        return singleInterest(dense(last))
+    }
+
+    public func positionOutputs(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Variable {
+        dense(gru(behaviours, mask: batch.historyMask).states)  // [B, L, d]
+    }
+}

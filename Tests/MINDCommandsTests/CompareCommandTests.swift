@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Testing
+import MINDData
+import MINDServing
+@testable import MINDCommands
+
+/// `mind compare` and the new towers through every command: trained under one budget, evaluated on the same
+/// users, paired against the best; each model then recommends, exports and explains like MIND.
+@Suite("mind compare and the sequence towers through the commands", .serialized)
+struct CompareCommandTests {
+    @Test("bad --budget and --models values are refused before any work", arguments: [
+        ["compare", "--dataset", "d", "--output", "o", "--budget", "epochs:0"],
+        ["compare", "--dataset", "d", "--output", "o", "--budget", "minutes:-1"],
+        ["compare", "--dataset", "d", "--output", "o", "--budget", "hours:2"],
+        ["compare", "--dataset", "d", "--output", "o", "--models", "mind,bert4rec"],
+        ["compare", "--dataset", "d", "--output", "o", "--models", "mind,mind"],
+        ["compare", "--dataset", "d", "--output", "o", "--models", "sasrec+attention-heads=0"],
+        ["compare", "--dataset", "d", "--output", "o", "--models", "sasrec+no-such-key=1"],
+        ["compare", "--dataset", "d", "--output", "o", "--embedding-size", "abc"],
+    ])
+    func badArgumentsAreRefused(arguments: [String]) {
+        #expect(throws: (any Error).self) { try MindCommand.parseAsRoot(arguments) }
+    }
+
+    @Test func everyModelTrainsComparesRecommendsExportsAndExplains() throws {
+        let workspace = try CommandWorkspace(prefix: "mind-compare")
+        defer { workspace.remove() }
+        let (run, path) = (workspace.run, workspace.path)
+        try run(["synth", "--users", "240", "--items", "100", "--topics", "5", "--seed", "8", "--output", path("logs")])
+        try run(["prepare", "--interactions", path("logs/interactions.csv"), "--items", path("logs/items.csv"), "--output", path("data")])
+        let models = ["mind", "youtubednn", "comirec-sa", "sdm", "sasrec", "gru4rec", "comirec-dr+bilinear=per-position"]
+        let settings = ["--embedding-size", "8", "--mlp-hidden", "16", "--negatives", "20", "--max-history-length", "10", "--short-term-length", "4"]
+        try run(["compare", "--dataset", path("data"), "--models", models.joined(separator: ","), "--budget", "epochs:1",
+                 "--output", path("compare"), "--resamples", "100"] + settings)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("compare/compare.json")))) as? [String: Any]
+        let entries = try #require(json?["entries"] as? [[String: Any]])
+        #expect(entries.compactMap { $0["name"] as? String } == models + ["most-popular"])
+        let best = try #require(json?["best"] as? String)
+        for entry in entries {
+            let name = entry["name"] as? String ?? ""
+            #expect((entry["againstBest"] != nil) == (name != best), "\(name): paired against the best unless it is the best")
+            if name != "most-popular" {
+                #expect(entry["epochs"] as? Int == 1, "\(name)")
+                #expect((entry["samplesPerSecond"] as? Double ?? 0) > 0, "\(name)")
+            }
+        }
+
+        let data = try DatasetStore.load(from: URL(fileURLWithPath: path("data")))
+        let history = data.evaluationCases(.test)[0].history.map { data.items.ids[Int($0)] }
+        for model in models {
+            let directory = try CompareCommand.ModelSpec(model).directoryName
+            let modelPath = path("compare/\(directory)")
+            let recommender = try Recommender(directory: URL(fileURLWithPath: modelPath), threads: 1)
+            let answer = try recommender.recommend(history: history, count: 5)
+            #expect(answer.items.count == 5 && Set(answer.items).isDisjoint(with: history), "\(model)")
+            try run(["export", "--model", modelPath, "--dataset", path("data"), "--output", path("export-\(directory)")])
+            #expect(FileManager.default.fileExists(atPath: path("export-\(directory)/user_interests.npy")), "\(model)")
+            try run(["explain", "--model", modelPath, "--history", history.joined(separator: ","), "--output", path("why-\(directory).svg")])
+            #expect(FileManager.default.fileExists(atPath: path("why-\(directory).svg")), "\(model)")
+        }
+
+        // --reuse keeps a model trained with the same settings: its training log is not rewritten.
+        let log = path("compare/sasrec/training_log.jsonl")
+        let before = try FileManager.default.attributesOfItem(atPath: log)[.modificationDate] as? Date
+        try run(["compare", "--dataset", path("data"), "--models", "sasrec", "--budget", "epochs:1", "--output", path("compare"),
+                 "--reuse", "--resamples", "100", "--json", path("again.json")] + settings)
+        #expect(try FileManager.default.attributesOfItem(atPath: log)[.modificationDate] as? Date == before)
+        #expect(FileManager.default.fileExists(atPath: path("again.json")))
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import MINDCore
+import MINDTestSupport
+@testable import MINDNN
+
+@Suite("Sequence layers: GRU, LSTM, multi-head attention, layer norm")
+struct SequenceLayerTests {
+    /// Two sequences of length 3, the second with one padding step at the end.
+    let mask: [Float] = [1, 1, 1, 1, 1, 0]
+
+    @Test func gruGradientsMatchFiniteDifferences() {
+        var generator = SeededGenerator(seed: 1)
+        let gru = GRU(name: "gru", input: 3, hidden: 2, generator: &generator)
+        checkGradients([random([2, 3, 3], seed: 2)], parameters: gru.parameters) { _, x in
+            let (states, last) = gru(x[0], mask: mask)
+            return x[0].tape.concat([x[0].tape.reshape(last, [2, 1, 2]), states], axis: 1)
+        }
+    }
+
+    @Test func lstmGradientsMatchFiniteDifferences() {
+        var generator = SeededGenerator(seed: 3)
+        let lstm = LSTM(name: "lstm", input: 3, hidden: 2, generator: &generator)
+        checkGradients([random([2, 3, 3], seed: 4)], parameters: lstm.parameters) { _, x in
+            let (states, last) = lstm(x[0], mask: mask)
+            return x[0].tape.concat([x[0].tape.reshape(last, [2, 1, 2]), states], axis: 1)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func attentionGradientsMatchFiniteDifferences(causal: Bool) {
+        var generator = SeededGenerator(seed: 5)
+        let attention = MultiHeadAttention(name: "attention", size: 4, heads: 2, generator: &generator)
+        checkGradients([random([2, 3, 4], seed: 6)], parameters: attention.parameters) { _, x in
+            attention(x[0], keyMask: mask, causal: causal)
+        }
+    }
+
+    @Test func layerNormGradientsMatchFiniteDifferences() {
+        let norm = LayerNorm(name: "norm", size: 4)
+        norm.gain.value = random([4], seed: 7)
+        norm.bias.value = random([4], seed: 8)
+        checkGradients([random([3, 4], seed: 9)], parameters: norm.parameters) { _, x in norm(x[0]) }
+    }
+
+    @Test func gruStepMatchesAHandComputation() {
+        var generator = SeededGenerator(seed: 1)
+        let gru = GRU(name: "gru", input: 1, hidden: 1, generator: &generator)
+        // W_x = (0.5, -1, 2), b_x = (0.1, 0.2, 0.3), U = (1, 0.5, -0.5), c = (0, 0.1, 0.2).
+        gru.inputWeight.value = Tensor(shape: [1, 3], storage: [0.5, -1, 2])
+        gru.inputBias.value = Tensor(shape: [3], storage: [0.1, 0.2, 0.3])
+        gru.hiddenWeight.value = Tensor(shape: [1, 3], storage: [1, 0.5, -0.5])
+        gru.hiddenBias.value = Tensor(shape: [3], storage: [0, 0.1, 0.2])
+        func sigmoid(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
+        var h = 0.0
+        var expected: [Double] = []
+        for x in [1.0, -2.0] {
+            let r = sigmoid(0.5 * x + 0.1 + 1 * h + 0)
+            let z = sigmoid(-1 * x + 0.2 + 0.5 * h + 0.1)
+            let n = Foundation.tanh(2 * x + 0.3 + r * (-0.5 * h + 0.2))
+            h = (1 - z) * n + z * h
+            expected.append(h)
+        }
+        let tape = Tape()
+        let (states, last) = gru(tape.constant(Tensor(shape: [1, 2, 1], storage: [1, -2])), mask: [1, 1])
+        for t in 0..<2 { #expect(abs(Double(states.value.storage[t]) - expected[t]) < 1e-5, "step \(t)") }
+        #expect(abs(Double(last.value.scalar) - expected[1]) < 1e-5)
+    }
+
+    @Test func lstmStepMatchesAHandComputation() {
+        var generator = SeededGenerator(seed: 1)
+        let lstm = LSTM(name: "lstm", input: 1, hidden: 1, generator: &generator)
+        lstm.inputWeight.value = Tensor(shape: [1, 4], storage: [0.5, -1, 2, 1])
+        lstm.inputBias.value = Tensor(shape: [4], storage: [0.1, 0.2, 0.3, -0.1])
+        lstm.hiddenWeight.value = Tensor(shape: [1, 4], storage: [1, 0.5, -0.5, 0.3])
+        func sigmoid(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
+        var (h, c) = (0.0, 0.0)
+        for x in [1.0, -2.0] {
+            let i = sigmoid(0.5 * x + 0.1 + h), f = sigmoid(-x + 0.2 + 0.5 * h)
+            let g = Foundation.tanh(2 * x + 0.3 - 0.5 * h), o = sigmoid(x - 0.1 + 0.3 * h)
+            c = f * c + i * g
+            h = o * Foundation.tanh(c)
+        }
+        let tape = Tape()
+        let (_, last) = lstm(tape.constant(Tensor(shape: [1, 2, 1], storage: [1, -2])), mask: [1, 1])
+        #expect(abs(Double(last.value.scalar) - h) < 1e-5)
+    }
+
+    @Test func recurrentLayersCarryTheLastRealStateOverPadding() {
+        var generator = SeededGenerator(seed: 11)
+        let gru = GRU(name: "gru", input: 3, hidden: 4, generator: &generator)
+        let lstm = LSTM(name: "lstm", input: 3, hidden: 4, generator: &generator)
+        let real = random([1, 2, 3], seed: 12)
+        var padded = Tensor.zeros([1, 5, 3])
+        for i in 0..<6 { padded.storage[i] = real.storage[i] }
+        for i in 6..<15 { padded.storage[i] = Float(i) }  // padding content must not matter
+        for layer in [{ (x: Variable, m: [Float]) in gru(x, mask: m).last }, { lstm($0, mask: $1).last }] {
+            let tape = Tape()
+            let short = layer(tape.constant(real), [1, 1]).value
+            let long = layer(tape.constant(padded), [1, 1, 0, 0, 0]).value
+            #expect(short.maxAbsoluteDifference(long) < 1e-6)
+        }
+    }
+
+    @Test func singleHeadAttentionMatchesAHandComputation() {
+        var generator = SeededGenerator(seed: 1)
+        let attention = MultiHeadAttention(name: "attention", size: 2, heads: 1, generator: &generator)
+        // Q = K = V = x (identity maps, zero bias); output map identity.
+        attention.projection.weight.value = Tensor(shape: [2, 6], storage: [1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1])
+        attention.output.weight.value = Tensor(shape: [2, 2], storage: [1, 0, 0, 1])
+        let x: [[Double]] = [[1, 0], [0, 2], [1, 1]]
+        let tape = Tape()
+        let input = tape.constant(Tensor(shape: [1, 3, 2], storage: x.flatMap { $0.map(Float.init) }))
+        for causal in [false, true] {
+            // The third position is padding: no query attends to it.
+            let out = attention(input, keyMask: [1, 1, 0], causal: causal).value
+            for query in 0..<2 {
+                let keys = causal ? 0...query : 0...1
+                let scores = keys.map { k in (x[query][0] * x[k][0] + x[query][1] * x[k][1]) / 2.0.squareRoot() }
+                let total = scores.map(exp).reduce(0, +)
+                for c in 0..<2 {
+                    let expected = zip(keys, scores).reduce(0.0) { $0 + exp($1.1) / total * x[$1.0][c] }
+                    #expect(abs(Double(out.storage[query * 2 + c]) - expected) < 1e-5, "causal \(causal) query \(query)[\(c)]")
+                }
+            }
+        }
+    }
+
+    @Test func layerNormMatchesAHandComputation() {
+        let norm = LayerNorm(name: "norm", size: 4, epsilon: 0)
+        let tape = Tape()
+        let out = norm(tape.constant(Tensor(shape: [1, 4], storage: [1, 2, 3, 6]))).value
+        // mean 3, variance (4 + 1 + 0 + 9) / 4 = 3.5
+        let expected = [1.0, 2, 3, 6].map { ($0 - 3) / 3.5.squareRoot() }
+        for i in 0..<4 { #expect(abs(Double(out.storage[i]) - expected[i]) < 1e-5) }
+    }
+}
