@@ -266,12 +266,18 @@ struct AllPositionsTrainingTests {
         #expect(model.trainsAllPositions)
         var generator = SeededGenerator(seed: 1)
         let window = UserBatch(histories: [sequence[0..<5]], profiles: [], maxLength: 6, routingSeeds: [1])
-        let all = model.loss(Tape(), batch: window, targets: Array(sequence[1...5]), sampling: sampling, generator: &generator).value.scalar
+        // A variable reads its value through its (unowned) tape, so each tape is kept alive until the value is read.
+        let windowTape = Tape(), sampleTape = Tape()
+        let all = withExtendedLifetime(windowTape) {
+            model.loss(windowTape, batch: window, targets: Array(sequence[1...5]), sampling: sampling, generator: &generator).value.scalar
+        }
         config.trainAllPositions = false
         let perSampleModel = RecommenderModel(config: config, schema: schema)  // the same seed: the same weights
         let prefixes = (1...5).map { sequence[0..<$0] }
         let samples = UserBatch(histories: prefixes, profiles: [], maxLength: 6, routingSeeds: [1, 2, 3, 4, 5])
-        let perSample = perSampleModel.loss(Tape(), batch: samples, targets: Array(sequence[1...5]), sampling: sampling, generator: &generator).value.scalar
+        let perSample = withExtendedLifetime(sampleTape) {
+            perSampleModel.loss(sampleTape, batch: samples, targets: Array(sequence[1...5]), sampling: sampling, generator: &generator).value.scalar
+        }
         #expect(abs(all - perSample) < 1e-5, "all positions \(all), per sample \(perSample)")
     }
 
