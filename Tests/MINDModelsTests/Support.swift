@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import MINDCore
 @testable import MINDModels
 
@@ -67,4 +68,37 @@ func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("mind-models-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// Central finite differences of a model's training loss on one batch against its tape gradient, for every
+/// parameter the loss reaches; returns how many elements were checked.
+@discardableResult
+func checkLossGradient(
+    _ model: RecommenderModel, batch: UserBatch, targets: [Int32], sampling: NegativeSampling, step: Float,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> Int {
+    func loss() -> (Float, Gradients) {
+        let tape = Tape()
+        var generator = SeededGenerator(seed: 1)
+        let value = model.loss(tape, batch: batch, targets: targets, sampling: sampling, generator: &generator)
+        return (value.value.scalar, tape.gradients(of: value))
+    }
+    let gradients = loss().1
+    var checked = 0
+    for parameter in model.parameters {
+        guard let analytic = gradients.denseGradient(for: parameter) else { continue }
+        for index in 0..<parameter.value.count {
+            let original = parameter.value.storage[index]
+            parameter.value.storage[index] = original + step
+            let plus = loss().0
+            parameter.value.storage[index] = original - step
+            let minus = loss().0
+            parameter.value.storage[index] = original
+            let numeric = (plus - minus) / (2 * step)
+            #expect(abs(numeric - analytic.storage[index]) <= 2e-2 * max(1, abs(numeric)),
+                    "\(parameter.name)[\(index)]: \(analytic.storage[index]) vs \(numeric)", sourceLocation: sourceLocation)
+            checked += 1
+        }
+    }
+    return checked
 }

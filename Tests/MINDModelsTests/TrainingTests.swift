@@ -85,28 +85,7 @@ struct TrainingTests {
         let model = RecommenderModel(config: config, schema: schema)
         let sampling = NegativeSampling(kind: sampler, popularity: [5, 4, 3, 2, 1, 1])
         let batch = UserBatch(histories: [[0, 1, 2], [3, 4, 5, 1]], profiles: [1, 2], maxLength: 4, routingSeeds: [3, 4])
-        func loss() -> (Float, Gradients) {
-            let tape = Tape()
-            var generator = SeededGenerator(seed: 1)
-            let value = model.loss(tape, batch: batch, targets: [4, 0], sampling: sampling, generator: &generator)
-            return (value.value.scalar, tape.gradients(of: value))
-        }
-        let gradients = loss().1
-        var checked = 0
-        for parameter in model.parameters {
-            guard let analytic = gradients.denseGradient(for: parameter) else { continue }
-            for index in 0..<parameter.value.count {
-                let original = parameter.value.storage[index]
-                parameter.value.storage[index] = original + step
-                let plus = loss().0
-                parameter.value.storage[index] = original - step
-                let minus = loss().0
-                parameter.value.storage[index] = original
-                let numeric = (plus - minus) / (2 * step)
-                #expect(abs(numeric - analytic.storage[index]) <= 2e-2 * max(1, abs(numeric)), "\(parameter.name)[\(index)]: \(analytic.storage[index]) vs \(numeric)")
-                checked += 1
-            }
-        }
+        let checked = checkLossGradient(model, batch: batch, targets: [4, 0], sampling: sampling, step: step)
         #expect(checked > 50)  // ComiRec-DR with one shared map has 52 parameters here, MIND over 100
     }
 
