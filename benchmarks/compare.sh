@@ -27,10 +27,13 @@ for split in ${SPLITS:-users leave-one-out}; do
         $MIND bench export-split --dataset "$WORK/$split" --split valid --output "$WORK/jsonl-$split-valid" >&2
         mv "$WORK/jsonl-$split-valid/test.jsonl" "$WORK/jsonl-$split/valid.jsonl"
         bash benchmarks/reference/setup-recbole-venv.sh >&2
+        # Trained to convergence: best epoch by validation Recall@50, 2 epochs of patience, at most 10 (hours on 2 cores).
         "$CACHE/venv-recbole/bin/python" benchmarks/reference/recbole_sequential.py --split-dir "$WORK/jsonl-$split" \
-            --models sasrec,gru4rec --threads 2 | tee "$OUT/compare-$split-recbole.jsonl"
+            --models sasrec,gru4rec --epochs 10 --threads 2 --per-user-out "$OUT/compare-$split-{model}.per-user.json" \
+            | tee "$OUT/compare-$split-recbole.jsonl"
         use_torch_venv
-        $PY benchmarks/reference/torch_rechub_quality.py --train "$WORK/jsonl-$split/train.jsonl" --test "$WORK/jsonl-$split/test.jsonl" \
-            --models comirec-sa --top 50 --threads 2 | tee "$OUT/compare-$split-torch-rechub.jsonl"
+        $PY benchmarks/reference/torch_rechub_quality.py --train "$WORK/jsonl-$split/train.jsonl" --valid "$WORK/jsonl-$split/valid.jsonl" \
+            --test "$WORK/jsonl-$split/test.jsonl" --models comirec-sa --top 20,50 --epochs 10 --threads 2 \
+            | tee "$OUT/compare-$split-torch-rechub.jsonl"
     fi
 done

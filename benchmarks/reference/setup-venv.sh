@@ -38,25 +38,9 @@ VENV=$CACHE/venv-torch
 WANT="torch=${TORCH_VERSION} ${PINS[*]} ${TORCH_RECHUB}"
 MARKER=$VENV/.mind-setup-done
 
-if [[ -f $MARKER && "$(cat "$MARKER")" == "$WANT" ]]; then
-  echo "venv up to date: $VENV"
-  exit 0
-fi
-
-PY=${PYTHON:-python3}
-"$PY" -c 'import sys; assert sys.version_info[:2] == (3, 11), "need Python 3.11 (the local torch wheel is cp311)"'
-
-mkdir -p "$CACHE"
-[[ -x $VENV/bin/python ]] || "$PY" -m venv "$VENV"
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --no-input)
-
-if [[ -f $TORCH_WHEEL ]]; then
-  "${PIP[@]}" install "$TORCH_WHEEL"
-else
-  echo "WARNING: $TORCH_WHEEL not found; installing torch==${TORCH_VERSION} from PyPI," >&2
-  echo "WARNING: which is the CUDA build and pulls several GB of nvidia-* wheels." >&2
-  "${PIP[@]}" install "torch==${TORCH_VERSION}"
-fi
+source "$(dirname "$0")/venv-common.sh"
+exit_if_current
+create_venv_with_torch
 "${PIP[@]}" install "${PINS[@]}"
 "${PIP[@]}" install --no-deps "$TORCH_RECHUB"
 
@@ -67,6 +51,4 @@ import fastapi, uvicorn, faiss
 assert torch.__version__.startswith("${TORCH_VERSION}"), torch.__version__
 print("torch", torch.__version__, "| cuda build:", torch.version.cuda)
 PYEOF
-"${PIP[@]}" freeze > "$VENV/pip-freeze.txt"
-echo "$WANT" > "$MARKER"
-echo "venv ready: $VENV (frozen list in $VENV/pip-freeze.txt)"
+finish_venv
