@@ -17,3 +17,14 @@ def accumulate(hits, truth_size, tops, sums):
         ideal = sum(1 / math.log2(j + 2) for j in range(min(truth_size, n)))
         sums["ndcg", n] += dcg / ideal
     return sum(hits[:max(tops)]) / truth_size
+
+
+def print_result(out, per_user, per_user_out, name):
+    """Prints one model's JSON line; with per-user recall, first writes it to per_user_out ({model} -> name)."""
+    import json
+    if per_user is not None:
+        path = per_user_out.replace("{model}", name)
+        with open(path, "w") as f:
+            json.dump(per_user, f)
+        out["per_user_file"] = path
+    print(json.dumps(out), flush=True)

@@ -245,12 +245,7 @@ def main():
                            "TrainDataLoader + Trainer._train_epoch",
                "threads": args.threads, "seed": args.seed, "recbole": recbole.__version__, "torch": torch.__version__,
                "date": time.strftime("%Y-%m-%d")}
-        if per_user is not None:
-            path = args.per_user_out.replace("{model}", key)
-            with open(path, "w") as f:
-                json.dump(per_user, f)
-            out["per_user_file"] = path
-        print(json.dumps(out), flush=True)
+        ranking_metrics.print_result(out, per_user, args.per_user_out, key)
 
 
 if __name__ == "__main__":

@@ -299,12 +299,7 @@ def main():
                "train_seconds": round(train_s, 1), "total_seconds": round(total_s, 1),
                "batch": args.batch, "negatives": args.negatives, "hist_len": args.hist_len, "dim": args.dim,
                "lr": args.lr, "temperature_applied": bool(apply_t), **common}
-        if per_user is not None:
-            path = args.per_user_out.replace("{model}", label)
-            with open(path, "w") as f:
-                json.dump(per_user, f)
-            out["per_user_file"] = path
-        print(json.dumps(out), flush=True)
+        ranking_metrics.print_result(out, per_user, args.per_user_out, label)
 
 
 if __name__ == "__main__":
