@@ -79,7 +79,8 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    /// The `--at` cut-offs (checked in `validate`).
+    var cutoffs: [Int] { (try? parseCutoffs(at, example: "20,50")) ?? [] }
 
     func validate() throws {
         _ = try Budget(budget)
@@ -92,10 +93,7 @@ struct CompareCommand: ParsableCommand {
             for spec in specs { for (key, value) in spec.settings { try probe.set(key, to: value) } }
         } catch let error as ConfigError { throw ValidationError(error.description) }
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
-        let parts = at.split(separator: ",")
-        guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
-            throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 20,50")
-        }
+        _ = try parseCutoffs(at, example: "20,50")
         if let json { try checkOutputPath(json, option: "--json") }
     }
 

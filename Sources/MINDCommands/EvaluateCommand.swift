@@ -37,17 +37,15 @@ struct EvaluateCommand: ParsableCommand {
         discussion: "Each interest's top N are pooled and the list is chosen greedily by score + factor * category distance to the items already chosen. Needs a category feature.")) 
     var diversityFactor: Float = 0
 
-    var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    /// The `--at` cut-offs (checked in `validate`).
+    var cutoffs: [Int] { (try? parseCutoffs(at, example: "10,20,50,100")) ?? [] }
 
     func validate() throws {
         guard (model != nil) != mostPopular else { throw ValidationError("give either --model DIR or --most-popular") }
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         try checkDiversityFactor(diversityFactor)
-        let parts = at.split(separator: ",")
-        guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
-            throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. 10,20,50,100")
-        }
+        _ = try parseCutoffs(at, example: "10,20,50,100")
         // Refused now rather than after a long evaluation.
         if let json { try checkOutputPath(json, option: "--json") }
     }

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `--at` cut-offs of `evaluate` and `compare`: whole numbers from 1 to the largest list `recommend` gives,
+/// comma-separated; anything else is a usage error naming an example.
+func parseCutoffs(_ text: String, example: String) throws -> [Int] {
+    let parts = text.split(separator: ",")
+    let cutoffs = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !parts.isEmpty, cutoffs.count == parts.count, cutoffs.allSatisfy({ (1...RecommendCommand.maximumCount).contains($0) }) else {
+        throw ValidationError("--at takes cut-offs from 1 to \(RecommendCommand.maximumCount) separated by commas, e.g. \(example)")
+    }
+    return cutoffs
+}
