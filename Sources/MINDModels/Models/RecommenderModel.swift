@@ -47,14 +47,16 @@ public final class RecommenderModel: @unchecked Sendable {
     /// (sample by sample, oldest first), and the loss is the mean over them.
     public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
                      generator: inout SeededGenerator) -> Variable {
-        if trainsAllPositions { return allPositionsLoss(tape, batch: batch, targets: targets, sampling: sampling, generator: &generator) }
         let loss = SampledSoftmaxLoss(config: config, sampling: sampling)
         // Candidates are drawn first so the item tower computes each touched item once.
         let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
         let local = candidates.localItems(histories: batch.histories, targets: targets)
         let itemVectors = items(tape, local.items)  // [U, d]
-        let user = users.interests(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))
-        let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d]
+        let history = behaviours(tape, batch: batch, itemVectors: itemVectors, local: local)  // [B, L, d]
+        let user = trainsAllPositions
+            ? positionInterests(tape, batch: batch, behaviours: history, targetCount: targets.count)  // one per target
+            : users.interests(tape, batch: batch, behaviours: history)
+        let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d] (all positions: [N, d])
         let attended = attend(tape, interests: user, labels: targetVectors)  // [B, d]
         let softmaxLoss = loss(tape, user: user, attended: attended, targets: targets, targetVectors: targetVectors,
                                itemVectors: itemVectors, local: local, candidates: candidates)
@@ -65,22 +67,14 @@ public final class RecommenderModel: @unchecked Sendable {
     /// Whether training scores every position of a window at once (causal towers with `all-positions`).
     public var trainsAllPositions: Bool { config.trainAllPositions && users is SequenceOutputTower }
 
-    /// The sampled softmax of each position's output against the next item, over every real position of the batch.
-    private func allPositionsLoss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
-                                  generator: inout SeededGenerator) -> Variable {
+    /// The causal tower's output at every real position of the batch, each the user vector for the next item:
+    /// [N, 1, d] as one interest per target, sample by sample, oldest first.
+    private func positionInterests(_ tape: Tape, batch: UserBatch, behaviours: Variable, targetCount: Int) -> UserInterests {
         let b = batch.size, l = batch.length, d = config.embeddingSize
         let rows = (0..<b).flatMap { sample in (0..<batch.historyCounts[sample]).map { Int32(sample * l + $0) } }
-        precondition(rows.count == targets.count, "\(targets.count) targets for \(rows.count) real positions.")
-        let loss = SampledSoftmaxLoss(config: config, sampling: sampling)
-        let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
-        let local = candidates.localItems(histories: batch.histories, targets: targets)
-        let itemVectors = items(tape, local.items)  // [U, d]
-        let outputs = (users as! SequenceOutputTower).positionOutputs(
-            tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))  // [B, L, d]
-        let vectors = tape.gather(tape.reshape(outputs, [b * l, d]), indices: rows)  // [N, d], one per target
-        let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [N, d]
-        return loss(tape, user: singleInterest(vectors), attended: vectors, targets: targets, targetVectors: targetVectors,
-                    itemVectors: itemVectors, local: local, candidates: candidates)
+        precondition(rows.count == targetCount, "\(targetCount) targets for \(rows.count) real positions.")
+        let outputs = (users as! SequenceOutputTower).positionOutputs(tape, batch: batch, behaviours: behaviours)  // [B, L, d]
+        return singleInterest(tape.gather(tape.reshape(outputs, [b * l, d]), indices: rows))
     }
 
     /// Label-aware attention: v_u = sum_k softmax_k(p * e_label . u_k) u_k over the active
