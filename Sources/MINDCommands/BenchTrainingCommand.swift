@@ -8,7 +8,7 @@ import MINDModels
 struct TrainingBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training",
-        abstract: "Samples per second of MIND or YouTubeDNN training (d=64, history 20, K=4, batch 128 by default).")
+        abstract: "Samples per second of training any model (d=64, history 20, K=4, batch 128 by default).")
 
     @Option(help: "Model to time: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).") var model: String = "mind"
     @Option(help: "Threads running the data-parallel shards (default: all cores).") var threads: Int = Parallel.availableCores

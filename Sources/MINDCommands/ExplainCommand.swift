@@ -23,7 +23,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Model directory written by 'mind train'.") var model: String
     @Option(help: "Dataset directory (default: the one the model was trained on).") var dataset: String?
     @Option(help: "A user of the dataset whose stored history to explain.") var user: String?
-    @Option(help: "A history as comma-separated item ids, oldest first.") var history: String?
+    @Option(help: "A history as comma-separated item ids, oldest first, or a JSON array of ids (for ids with commas).") var history: String?
     @Option(help: "Output file (.svg, .html or text); default: text on standard output.") var output: String?
     @Option(help: "Output format (default: from the --output extension).") var format: Format?
     @Option(help: "How many items to recommend and to list per interest.") var top: Int = 10
@@ -31,6 +31,7 @@ struct ExplainCommand: ParsableCommand {
 
     func validate() throws {
         guard (user != nil) != (history != nil) else { throw ValidationError("give exactly one of --user, --history") }
+        if let history { _ = try parseHistory(history) }
         guard (1...1000).contains(top) else { throw ValidationError("--top must be between 1 and 1000") }
         if format != nil && format != .text && output == nil { throw ValidationError("--format \(format?.rawValue ?? "") needs --output") }
         if let output { try checkOutputPath(output, option: "--output") }
@@ -62,7 +63,7 @@ struct ExplainCommand: ParsableCommand {
             profile = recommender.model.usesProfile ? data.profile(ofUser: Int(index)) : []
             (subject, unknown) = ("user \(user)", 0)
         } else {
-            let ids = (history ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let ids = try parseHistory(history ?? "")
             (items, unknown) = recommender.itemIndices(ids)
             guard !items.isEmpty else { throw CommandInputError("--history holds no item of the model's catalogue") }
             (profile, subject) = ([], "the given history")

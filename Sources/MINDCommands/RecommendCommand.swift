@@ -22,7 +22,7 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Model directory written by 'mind train'.") var model: String
     @Option(help: "A user of --dataset whose stored history to use.") var user: String?
     @Option(help: "Dataset directory (for --user, and for titles).") var dataset: String?
-    @Option(help: "A history as comma-separated item ids, oldest first.") var history: String?
+    @Option(help: "A history as comma-separated item ids, oldest first, or a JSON array of ids (for ids with commas).") var history: String?
     @Option(help: "JSONL file of histories (batch mode).") var histories: String?
     @Option(help: "Output JSONL file (batch mode).") var output: String?
     @Option(help: "How many items to recommend.") var top: Int = 10
@@ -39,6 +39,7 @@ struct RecommendCommand: ParsableCommand {
         let modes = [user != nil, history != nil, histories != nil].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --user, --history, --histories") }
         if user != nil && dataset == nil { throw ValidationError("--user needs --dataset to find the user's history") }
+        if let history { _ = try parseHistory(history) }
         try checkDiversityFactor(diversityFactor)
         if diversityFactor > 0 && dataset == nil { throw ValidationError("--diversity-factor needs --dataset for the item categories") }
         if histories != nil && output == nil { throw ValidationError("--histories needs --output") }
@@ -89,7 +90,7 @@ struct RecommendCommand: ParsableCommand {
             }
             request = RecommendationRequest(user: user, history: items, profile: profile)
         } else {
-            let items = (history ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = try parseHistory(history ?? "")
             request = RecommendationRequest(history: items)
         }
         let result = engine.recommend([request], count: top)[0]

@@ -27,6 +27,9 @@ struct CommandTests {
         ["recommend", "--model", "m", "--histories", "h.jsonl", "--output", "./h.jsonl"],
         ["recommend", "--model", "m", "--history", "1", "--user", "2"],
         ["recommend", "--model", "m", "--history", "1", "--threads", "0"],
+        ["recommend", "--model", "m", "--history", "[\"a\", 1.5]"],
+        ["recommend", "--model", "m", "--history", "[\"a\""],
+        ["explain", "--model", "m", "--history", "[true]"],
         ["evaluate", "--model", "m", "--dataset", "d", "--at", "10,0"],
         ["evaluate", "--model", "m", "--dataset", "d", "--at", "99999999999"],
         ["evaluate", "--dataset", "d"],
@@ -34,6 +37,22 @@ struct CommandTests {
     ])
     func badFlagsAreRefused(arguments: [String]) {
         #expect(throws: (any Error).self) { try MindCommand.parseAsRoot(arguments) }
+    }
+
+    @Test func historiesAreCommaSeparatedOrJSONArraysForIdsWithCommas() throws {
+        #expect(try parseHistory(" 1, 2 ,,3 ") == ["1", "2", "3"])
+        #expect(try parseHistory(#"["Heat, 1995", " padded ", 42]"#) == ["Heat, 1995", " padded ", "42"])
+        #expect(try parseHistory("[]") == [])
+        #expect(try parseHistory(#"{"a": 1}"#) == [#"{"a": 1}"#], "only a leading [ means JSON")
+        for bad in [#"["a", 1.5]"#, "[true]", #"[["a"]]"#, #"["a""#, "[1, 2"] {
+            #expect(throws: ValidationError.self, "\(bad)") { try parseHistory(bad) }
+        }
+        // The error names the element's position.
+        #expect(throws: ValidationError.self) { try parseHistory(#"["a", "b", null]"#) }
+        let error = #expect(throws: ValidationError.self) { try parseHistory(#"["a", "b", 2.5]"#) }
+        #expect(error?.message.contains("--history[2]") == true, "\(String(describing: error?.message))")
+        let recommend = try RecommendCommand.parse(["--model", "m", "--history", #"["x, y"]"#])
+        #expect(try parseHistory(recommend.history ?? "") == ["x, y"])
     }
 
     @Test func logsToRecommendationsInProcess() throws {
