@@ -49,6 +49,42 @@ struct KernelTests {
         for i in 0..<x.count where plain.storage[i] > 1e-30 { #expect(abs(Foundation.exp(logY.storage[i]) - plain.storage[i]) < 1e-5) }
     }
 
+    /// The SIMD kernels of the last axis (rows longer than 8 lanes, masked entries inside the lanes and the tail,
+    /// one masked entry far above the rest) agree with the strided loops, which the same values take transposed.
+    @Test func contiguousSoftmaxMatchesTheStridedLoops() {
+        let rows = 5, length = 37
+        var x = random([rows, length], seed: 21, scale: 4)
+        var mask = Tensor(shape: [rows, length], repeating: 1)
+        for j in stride(from: 0, to: length, by: 3) { mask.storage[length + j] = 0 }
+        mask.storage[2 * length + 5] = 0
+        x.storage[2 * length + 5] = 200  // masked: must neither win the maximum nor reach the sum
+        mask.storage[2 * length + 36] = 0  // in the tail
+        for j in 0..<length { mask.storage[3 * length + j] = 0 }  // fully masked
+        let upstream = random([rows, length], seed: 22)
+        for logarithm in [false, true] {
+            for masked in [false, true] {
+                let tape = Tape()
+                let rowsView = tape.constant(x), columnsView = tape.constant(x.permuted([1, 0]))
+                let m = masked ? mask : nil
+                let contiguous = logarithm ? tape.logSoftmax(rowsView, axis: 1, mask: m) : tape.softmax(rowsView, axis: 1, mask: m)
+                let strided = logarithm
+                    ? tape.logSoftmax(columnsView, axis: 0, mask: m?.permuted([1, 0]))
+                    : tape.softmax(columnsView, axis: 0, mask: m?.permuted([1, 0]))
+                let expected = strided.value.permuted([1, 0])
+                for i in 0..<x.count {
+                    #expect(abs(contiguous.value.storage[i] - expected.storage[i]) < 1e-5, "forward \(i) log \(logarithm) masked \(masked)")
+                }
+                let loss = tape.add(tape.sum(tape.multiply(contiguous, tape.constant(upstream))),
+                                    tape.sum(tape.multiply(strided, tape.constant(upstream.permuted([1, 0])))))
+                let (gradients, _) = tape.gradients(of: loss, wrt: [rowsView, columnsView])
+                let fromColumns = gradients[1].permuted([1, 0])
+                for i in 0..<x.count {
+                    #expect(abs(gradients[0].storage[i] - fromColumns.storage[i]) < 1e-4, "gradient \(i) log \(logarithm) masked \(masked)")
+                }
+            }
+        }
+    }
+
     @Test func broadcastAddMatchesLoops() {
         let a = random([2, 3, 4], seed: 4), b = random([3, 1], seed: 5)
         let tape = Tape()

@@ -117,19 +117,20 @@ extension Tape {
 extension Tape {
     /// The log-softmax pullback over contiguous rows: g - exp(out) * sum(g), masked entries 0.
     static func contiguousLogSoftmaxGradient(_ g: Tensor, _ out: Tensor, _ mask: Tensor?, rows: Int, length: Int) -> Tensor {
-        Tensor(shape: g.shape) { d in
+        let zero = VectorMath.Lanes(repeating: 0)
+        return Tensor(shape: g.shape) { d in
             g.storage.withUnsafeBufferPointer { gp in
                 out.storage.withUnsafeBufferPointer { op in
-                    for row in 0..<rows {
-                        let base = row * length
-                        var total: Float = 0
-                        for j in 0..<length where mask == nil || mask!.storage[base + j] != 0 { total += gp[base + j] }
-                        let scale = VectorMath.Lanes(repeating: total)
-                        VectorMath.zip(gp.baseAddress! + base, op.baseAddress! + base, d.baseAddress! + base, count: length) {
-                            $0 - VectorMath.exp($1) * scale
-                        }
-                        if let mask {
-                            for j in 0..<length where mask.storage[base + j] == 0 { d[base + j] = 0 }
+                    withMaskPointer(mask?.storage) { mp in
+                        for row in 0..<rows {
+                            let base = row * length
+                            let gradient = gp.baseAddress! + base, output = op.baseAddress! + base, result = d.baseAddress! + base
+                            let rowMask = mp.map { $0 + base }
+                            let scale = VectorMath.Lanes(repeating: VectorMath.sum(gradient, mask: rowMask, count: length))
+                            VectorMath.zip(gradient, output, result, count: length) { $0 - VectorMath.exp($1) * scale }
+                            if let rowMask {
+                                VectorMath.zip(result, rowMask, result, count: length) { $0.replacing(with: zero, where: $1 .== zero) }
+                            }
                         }
                     }
                 }
@@ -138,38 +139,45 @@ extension Tape {
     }
 
     /// Softmax over contiguous rows (the last axis), on SIMD lanes: the sampled-softmax loss
-    /// runs this over [B, 1 + negatives] every step.
+    /// runs this over [B, 1 + negatives] (or [B, 1 + catalogue] for the full softmax) every step.
     static func contiguousSoftmax(
         _ x: [Float], _ mask: [Float]?, _ o: UnsafeMutableBufferPointer<Float>, rows: Int, length: Int, logarithm: Bool
     ) {
         typealias Lanes = VectorMath.Lanes
+        let zero = Lanes(repeating: 0)
         x.withUnsafeBufferPointer { xp in
-            for row in 0..<rows {
-                let input = xp.baseAddress! + row * length
-                let output = o.baseAddress! + row * length
-                let rowMask = mask.map { m in m.withUnsafeBufferPointer { Array($0[(row * length)..<((row + 1) * length)]) } }
-                var largest = -Float.infinity
-                for j in 0..<length where rowMask == nil || rowMask![j] != 0 { largest = Swift.max(largest, input[j]) }
-                if largest == -Float.infinity {
-                    output.update(repeating: 0, count: length)
-                    continue
-                }
-                let shift = Lanes(repeating: largest)
-                VectorMath.map(input, output, count: length) { VectorMath.exp($0 - shift) }
-                if let rowMask {
-                    for j in 0..<length where rowMask[j] == 0 { output[j] = 0 }
-                }
-                var total: Float = 0
-                for j in 0..<length { total += output[j] }
-                if logarithm {
-                    let logTotal = Foundation.log(total) + largest
-                    for j in 0..<length { output[j] = (rowMask == nil || rowMask![j] != 0) ? input[j] - logTotal : 0 }
-                } else {
-                    let scale = 1 / total
-                    for j in 0..<length { output[j] *= scale }
+            withMaskPointer(mask) { mp in
+                for row in 0..<rows {
+                    let input = xp.baseAddress! + row * length
+                    let output = o.baseAddress! + row * length
+                    let rowMask = mp.map { $0 + row * length }
+                    let largest = VectorMath.maximum(input, mask: rowMask, count: length)
+                    if largest == -Float.infinity {
+                        output.update(repeating: 0, count: length)
+                        continue
+                    }
+                    let shift = Lanes(repeating: largest)
+                    VectorMath.map(input, output, count: length) { VectorMath.exp($0 - shift) }
+                    let total = VectorMath.sum(output, mask: rowMask, count: length)
+                    if logarithm {
+                        let logTotal = Lanes(repeating: Foundation.log(total) + largest)
+                        VectorMath.map(input, output, count: length) { $0 - logTotal }
+                    } else {
+                        let scale = Lanes(repeating: 1 / total)
+                        VectorMath.map(output, output, count: length) { $0 * scale }
+                    }
+                    if let rowMask {
+                        VectorMath.zip(output, rowMask, output, count: length) { $0.replacing(with: zero, where: $1 .== zero) }
+                    }
                 }
             }
         }
+    }
+
+    /// Runs `body` with a pointer to the mask's values, or nil without a mask.
+    private static func withMaskPointer<Result>(_ mask: [Float]?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {
+        guard let mask else { return body(nil) }
+        return mask.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
 

@@ -125,6 +125,48 @@ public enum VectorMath {
         }
     }
 
+    /// The largest of `count` values, skipping those whose mask entry is 0; -infinity when none is kept.
+    @inline(__always)
+    public static func maximum(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int) -> Float {
+        let lowest = Lanes(repeating: -.infinity), zero = Lanes(repeating: 0)
+        var best = lowest
+        var i = 0
+        let rawX = UnsafeRawPointer(x)
+        while i + 8 <= count {
+            var v = rawX.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            if let mask { v.replace(with: lowest, where: UnsafeRawPointer(mask).loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) .== zero) }
+            best.replace(with: v, where: v .> best)
+            i += 8
+        }
+        var largest = best.max()
+        while i < count {
+            if mask == nil || mask![i] != 0 { largest = Swift.max(largest, x[i]) }
+            i += 1
+        }
+        return largest
+    }
+
+    /// The sum of `count` values, skipping those whose mask entry is 0 (eight running sums, then their total).
+    @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int) -> Float {
+        let zero = Lanes(repeating: 0)
+        var accumulator = zero
+        var i = 0
+        let rawX = UnsafeRawPointer(x)
+        while i + 8 <= count {
+            var v = rawX.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            if let mask { v.replace(with: zero, where: UnsafeRawPointer(mask).loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) .== zero) }
+            accumulator += v
+            i += 8
+        }
+        var total = accumulator.sum()
+        while i < count {
+            if mask == nil || mask![i] != 0 { total += x[i] }
+            i += 1
+        }
+        return total
+    }
+
     /// y += x over contiguous vectors.
     @inline(__always)
     public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {

@@ -94,6 +94,12 @@ struct SampledSoftmaxLoss {
         let columns = candidates.columnCount + 1
         var mask = Tensor(shape: [targets.count, columns], repeating: 1)
         for (sample, target) in targets.enumerated() {
+            if candidates.source == .catalogue {
+                // Column c + 1 holds item c: the target's own column is the only hit.
+                assert(candidates.items[Int(target)] == target, "catalogue candidates are every item in index order")
+                mask.storage[sample * columns + Int(target) + 1] = 0
+                continue
+            }
             for column in 1..<columns where candidates.item(sample: sample, column: column - 1) == target {
                 mask.storage[sample * columns + column] = 0
             }
