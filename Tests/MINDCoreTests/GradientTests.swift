@@ -78,6 +78,19 @@ struct GradientTests {
         }
     }
 
+    /// x W + b, on the small kernel and through BLAS (2 x 40 x 16 x 32 multiply-adds), equals matmul then add.
+    @Test("affine", arguments: [[2, 3, 4], [2, 40, 16]])
+    func affine(inputShape: [Int]) {
+        let k = inputShape[2], n = k == 4 ? 5 : 32
+        let x = random(inputShape, seed: 25, scale: 0.3), w = random([k, n], seed: 26, scale: 0.3), b = random([n], seed: 27)
+        checkGradients([x, w, b], tolerance: 3e-2) { t, v in t.affine(v[0], v[1], v[2]) }
+        let tape = Tape()
+        let fused = tape.affine(tape.constant(x), tape.constant(w), tape.constant(b)).value
+        let separate = tape.add(tape.matmul(tape.constant(x), tape.constant(w)), tape.constant(b)).value
+        #expect(fused.shape == inputShape.dropLast() + [n])
+        for i in 0..<fused.count { #expect(abs(fused.storage[i] - separate.storage[i]) < 1e-5) }
+    }
+
     @Test("batched matmul with each transpose combination", arguments: [(false, false), (false, true), (true, false), (true, true)])
     func batchedMatmul(transposes: (Bool, Bool)) {
         let (ta, tb) = transposes

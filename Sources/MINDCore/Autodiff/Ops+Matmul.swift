@@ -50,6 +50,51 @@ extension Tape {
         }
     }
 
+    /// x W + b in one pass: x [..., K], W [K, N], b [N] -> [..., N]. The output starts as the bias rows and the
+    /// GEMM adds into it, which saves the separate broadcast add (and its reduction in the backward pass).
+    public func affine(_ x: Variable, _ weight: Variable, _ bias: Variable) -> Variable {
+        let input = x.value, w = weight.value
+        precondition(w.rank == 2 && input.rank >= 1 && input.shape[input.rank - 1] == w.shape[0],
+                     "affine needs x [..., K] and W [K, N], got \(input.shape) and \(w.shape).")
+        precondition(bias.shape == [w.shape[1]], "affine bias must be [\(w.shape[1])], got \(bias.shape).")
+        let k = w.shape[0], n = w.shape[1], m = input.count / Swift.max(k, 1)
+        let out = Tensor(shape: Array(input.shape.dropLast()) + [n]) { c in
+            bias.value.storage.withUnsafeBufferPointer { b in
+                for row in 0..<m { (c.baseAddress! + row * n).update(from: b.baseAddress!, count: n) }
+            }
+            guard k > 0 else { return }
+            input.storage.withUnsafeBufferPointer { xp in
+                w.storage.withUnsafeBufferPointer { wp in
+                    MatrixKernels.multiply(xp.baseAddress!, wp.baseAddress!, c.baseAddress!, m: m, n: n, k: k,
+                                           transposeA: false, transposeB: false, accumulate: true)
+                }
+            }
+        }
+        return record(out) { g, acc in
+            if acc.needsGradient(x) {
+                // dx[M, K] = dC[M, N] W^T
+                acc.add(Tensor(shape: input.shape) { d in
+                    Self.product(g.storage, w.storage, d.baseAddress!, m: m, n: k, k: n, transposeA: false, transposeB: true)
+                }, to: x)
+            }
+            if acc.needsGradient(weight) {
+                // dW[K, N] = x^T dC
+                acc.add(Tensor(shape: w.shape) { d in
+                    Self.product(input.storage, g.storage, d.baseAddress!, m: k, n: n, k: m, transposeA: true, transposeB: false)
+                }, to: weight)
+            }
+            if acc.needsGradient(bias) {
+                // db[N] = sum over rows of dC
+                acc.add(Tensor(shape: [n]) { d in
+                    d.update(repeating: 0)
+                    g.storage.withUnsafeBufferPointer { gp in
+                        for row in 0..<m { VectorMath.add(gp.baseAddress! + row * n, into: d.baseAddress!, count: n) }
+                    }
+                }, to: bias)
+            }
+        }
+    }
+
     /// Batched op(A[i]) op(B[i]) for A [B, M, K] and B [B, K, N] (or transposed per matrix).
     public func batchedMatmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
         let x = a.value, y = b.value

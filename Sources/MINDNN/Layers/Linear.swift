@@ -17,9 +17,8 @@ public struct Linear {
     /// x: [..., input] -> [..., output]
     public func callAsFunction(_ x: Variable) -> Variable {
         let tape = x.tape
-        let product = tape.matmul(x, tape.parameter(weight))
-        guard let bias else { return product }
-        return tape.add(product, tape.parameter(bias))
+        guard let bias else { return tape.matmul(x, tape.parameter(weight)) }
+        return tape.affine(x, tape.parameter(weight), tape.parameter(bias))
     }
 }
 
