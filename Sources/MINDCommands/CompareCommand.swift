@@ -5,6 +5,7 @@ import MINDCore
 import MINDData
 import MINDEval
 import MINDModels
+import MINDNN
 
 /// `mind compare`: train several models under one budget rule, evaluate all on the same users, pair each
 /// against the best, print one table and write it as JSON.
@@ -38,6 +39,14 @@ struct CompareCommand: ParsableCommand {
     enum Budget: Equatable {
         case epochs(Int)
         case minutes(Double)
+
+        /// The budget as `--budget` spells it (minutes without a needless ".0"); recorded beside a model it trained.
+        var text: String {
+            switch self {
+            case .epochs(let n): return "epochs:\(n)"
+            case .minutes(let m): return m == m.rounded() && m < 1e15 ? "minutes:\(Int(m))" : "minutes:\(m)"
+            }
+        }
 
         init(_ text: String) throws {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
@@ -127,12 +136,14 @@ struct CompareCommand: ParsableCommand {
         var entries: [ModelComparison.Entry] = []
         for (spec, settings) in zip(specs, configs) {
             let directory = outputURL.appendingPathComponent(spec.directoryName)
-            if !(reuse && Self.isTrained(directory, with: settings)) {
+            if !(reuse && Self.isTrained(directory, with: settings, budget: budget)) {
                 Terminal.note("== \(spec.name)")
                 try ModelBundle.prepareOutputDirectory(directory, replace: true)
                 let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: false)
                 let deadline: UInt64? = if case .minutes(let m) = budget { DispatchTime.now().uptimeNanoseconds + UInt64(m * 60e9) } else { nil }
                 _ = try TrainingDisplay.run(session, epochDeadline: deadline)
+                // Written only once training has ended by its own rule (an interrupted run throws before this).
+                try AtomicFile.write(Data((budget.text + "\n").utf8), to: directory.appendingPathComponent(Self.budgetFile))
             } else {
                 Terminal.note("== \(spec.name): reusing \(directory.path)")
             }
@@ -154,10 +165,17 @@ struct CompareCommand: ParsableCommand {
         try EvaluateCommand.writeJSON(comparison, to: json ?? outputURL.appendingPathComponent("compare.json").path)
     }
 
-    /// Whether `directory` holds a finished training run with exactly `settings`.
-    static func isTrained(_ directory: URL, with settings: ModelConfig) -> Bool {
+    /// The file in a model directory naming the budget `mind compare` trained it under, once training ended.
+    static let budgetFile = "compare_budget.txt"
+
+    /// Whether `directory` holds a completed training run with exactly `settings` under `budget`: its log says it
+    /// finished (all epochs, or early stopping), or compare recorded that it trained it to this budget (a minutes
+    /// budget ends training between epochs, which the log alone cannot tell from an interrupted run).
+    static func isTrained(_ directory: URL, with settings: ModelConfig, budget: Budget) -> Bool {
         guard let bundle = try? ModelBundle.read(from: directory), bundle.config == settings,
-              let metrics = try? TrainingLog.readMetrics(from: directory), !metrics.epochs.isEmpty else { return false }
-        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("weights.safetensors").path)
+              let metrics = try? TrainingLog.readMetrics(from: directory), !metrics.epochs.isEmpty,
+              FileManager.default.fileExists(atPath: directory.appendingPathComponent("weights.safetensors").path) else { return false }
+        let recorded = try? String(contentsOf: directory.appendingPathComponent(budgetFile), encoding: .utf8)
+        return metrics.finished || recorded?.trimmingCharacters(in: .whitespacesAndNewlines) == budget.text
     }
 }

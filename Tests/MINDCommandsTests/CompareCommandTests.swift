@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import MINDData
+import MINDModels
 import MINDServing
 @testable import MINDCommands
 
@@ -67,5 +68,24 @@ struct CompareCommandTests {
                  "--reuse", "--resamples", "100", "--json", path("again.json")] + settings)
         #expect(try FileManager.default.attributesOfItem(atPath: log)[.modificationDate] as? Date == before)
         #expect(FileManager.default.fileExists(atPath: path("again.json")))
+
+        // A run that did not end by its own rule (killed or interrupted mid-way: the log says not finished, and
+        // compare never recorded its budget) is trained again; a minutes budget is reused only when it matches.
+        let directory = URL(fileURLWithPath: path("compare/sasrec"))
+        let trained = try ModelBundle.read(from: directory).config
+        #expect(CompareCommand.isTrained(directory, with: trained, budget: .epochs(1)))
+        let metricsURL = directory.appendingPathComponent("metrics.json")
+        let finished = try String(contentsOf: metricsURL, encoding: .utf8)
+        try finished.replacingOccurrences(of: "\"finished\" : true", with: "\"finished\" : false").write(to: metricsURL, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(CompareCommand.budgetFile))
+        #expect(!CompareCommand.isTrained(directory, with: trained, budget: .epochs(1)))
+        try "minutes:2\n".write(to: directory.appendingPathComponent(CompareCommand.budgetFile), atomically: true, encoding: .utf8)
+        #expect(CompareCommand.isTrained(directory, with: trained, budget: try .init("minutes:2")))
+        #expect(!CompareCommand.isTrained(directory, with: trained, budget: try .init("minutes:3")))
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(CompareCommand.budgetFile))
+        try run(["compare", "--dataset", path("data"), "--models", "sasrec", "--budget", "epochs:1", "--output", path("compare"),
+                 "--reuse", "--resamples", "100", "--json", path("again.json")] + settings)
+        #expect(try FileManager.default.attributesOfItem(atPath: log)[.modificationDate] as? Date != before)
+        #expect(try String(contentsOf: directory.appendingPathComponent(CompareCommand.budgetFile), encoding: .utf8) == "epochs:1\n")
     }
 }
