@@ -45,6 +45,9 @@ fi
 # request, no XML error.
 ./scripts/report-check.sh .build/debug/mind || status=1
 
+# SIGTERM stops mind train and every model of mind compare at the next batch, with a checkpoint.
+./scripts/interrupt-check.sh .build/debug/mind || status=1
+
 # Each libFuzzer target for a bounded time (FUZZ_SECONDS, default 60); a crash fails the run.
 ./scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1
 exit $status

@@ -134,6 +134,8 @@ struct CompareCommand: ParsableCommand {
         let data = try DatasetStore.load(from: datasetURL)
         try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
         var entries: [ModelComparison.Entry] = []
+        let interruption = Interruption()
+        defer { interruption.cancel() }
         for (spec, settings) in zip(specs, configs) {
             let directory = outputURL.appendingPathComponent(spec.directoryName)
             if !(reuse && Self.isTrained(directory, with: settings, budget: budget)) {
@@ -141,7 +143,7 @@ struct CompareCommand: ParsableCommand {
                 try ModelBundle.prepareOutputDirectory(directory, replace: true)
                 let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: false)
                 let deadline: UInt64? = if case .minutes(let m) = budget { DispatchTime.now().uptimeNanoseconds + UInt64(m * 60e9) } else { nil }
-                _ = try TrainingDisplay.run(session, epochDeadline: deadline)
+                _ = try TrainingDisplay.run(session, epochDeadline: deadline, interruption: interruption)
                 // Written only once training has ended by its own rule (an interrupted run throws before this).
                 try AtomicFile.write(Data((budget.text + "\n").utf8), to: directory.appendingPathComponent(Self.budgetFile))
             } else {

@@ -47,6 +47,8 @@ struct DemoCommand: ParsableCommand {
 
         var results: [(String, EvaluationResult, Double)] = []
         var trainedMIND: Recommender?
+        let interruption = Interruption()
+        defer { interruption.cancel() }
         for kind in [ModelKind.mind, .youtubednn] {
             var settings = ModelConfig()
             settings.model = kind
@@ -56,7 +58,8 @@ struct DemoCommand: ParsableCommand {
             try ModelBundle.prepareOutputDirectory(modelURL, replace: true)
             Terminal.note("== train \(kind.rawValue)")
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try TrainingDisplay.run(TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: modelURL, resume: false))
+            _ = try TrainingDisplay.run(TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: modelURL, resume: false),
+                                        interruption: interruption)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let recommender = try Recommender(directory: modelURL)
             results.append((kind.rawValue, try ModelEvaluation.evaluate(recommender, dataset: data, split: .test), seconds))

@@ -68,7 +68,9 @@ struct TrainCommand: ParsableCommand {
             try ModelBundle.prepareOutputDirectory(outputURL, replace: force)
         }
         let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: outputURL, resume: resume)
-        let state = try TrainingDisplay.run(session)
+        let interruption = Interruption()
+        defer { interruption.cancel() }
+        let state = try TrainingDisplay.run(session, interruption: interruption)
         let best = state.bestEpoch >= 0
             ? String(format: "best epoch %d, valid Recall@50 %.4f", state.bestEpoch + 1, state.bestRecall) : "last epoch kept"
         print("model written to \(output) (\(best))")
@@ -76,10 +78,11 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// A training session on the terminal: a progress line, one line per epoch, Ctrl-C to checkpoint and stop.
-/// Shared by `mind train` and `mind demo`.
+/// Shared by `mind train`, `mind compare` and `mind demo`.
 enum TrainingDisplay {
     /// `epochDeadline` (uptime nanoseconds): no new epoch starts after it (`mind compare --budget minutes:M`).
-    static func run(_ session: TrainingSession, epochDeadline: UInt64? = nil) throws -> TrainerState {
+    /// `interruption` is the command's one listener, shared by every model it trains (see `Interruption`).
+    static func run(_ session: TrainingSession, epochDeadline: UInt64? = nil, interruption: Interruption) throws -> TrainerState {
         let settings = session.settings
         let trainer = try session.makeTrainer()
         if !session.validates {
@@ -87,8 +90,6 @@ enum TrainingDisplay {
         }
         Terminal.note("training \(settings.model.rawValue) on \(trainer.sampleCount) samples (\(trainer.batchesPerEpoch) batches/epoch), "
                       + "\(session.data.itemCount) items, d=\(settings.embeddingSize)\(settings.model.isMultiInterest ? ", K=\(settings.interestCount)" : ""), \(settings.threads) thread(s)")
-        let interruption = Interruption()
-        defer { interruption.cancel() }
         let onTerminal = Terminal.standardErrorIsTerminal
         var lastLogLine = DispatchTime.now().uptimeNanoseconds
         var hooks = TrainingSession.Hooks()

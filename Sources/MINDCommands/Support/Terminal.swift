@@ -37,6 +37,10 @@ enum Terminal {
 /// Ctrl-C (SIGINT) and SIGTERM for the whole command line, one mechanism for every command. A command
 /// either polls `requested` and stops cleanly at a safe point (training checkpoints), or registers a cleanup
 /// that removes its temporary output and exits at once (prepare). A second signal always exits at once.
+///
+/// Make one per command run and share it: on Linux a signal source made after an earlier one for the same
+/// signal was cancelled never fires (measured: `mind compare` ignored SIGTERM from its second model on, when each
+/// model's training made its own), while SIG_IGN keeps the default action from stopping the process either.
 final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
