@@ -50,8 +50,9 @@ extension Tape {
         }
     }
 
-    /// x W + b in one pass: x [..., K], W [K, N], b [N] -> [..., N]. The output starts as the bias rows and the
-    /// GEMM adds into it, which saves the separate broadcast add (and its reduction in the backward pass).
+    /// x W + b as one op: x [..., K], W [K, N], b [N] -> [..., N]. The bias is added to the product's rows in place,
+    /// which saves the broadcast add's pass and its reduction in the backward pass; the sum is (x W) + b, rounded
+    /// exactly as matmul then add, so a row's result does not depend on how many rows share the GEMM.
     public func affine(_ x: Variable, _ weight: Variable, _ bias: Variable) -> Variable {
         let input = x.value, w = weight.value
         precondition(w.rank == 2 && input.rank >= 1 && input.shape[input.rank - 1] == w.shape[0],
@@ -59,15 +60,9 @@ extension Tape {
         precondition(bias.shape == [w.shape[1]], "affine bias must be [\(w.shape[1])], got \(bias.shape).")
         let k = w.shape[0], n = w.shape[1], m = input.count / Swift.max(k, 1)
         let out = Tensor(shape: Array(input.shape.dropLast()) + [n]) { c in
+            Self.product(input.storage, w.storage, c.baseAddress!, m: m, n: n, k: k, transposeA: false, transposeB: false)
             bias.value.storage.withUnsafeBufferPointer { b in
-                for row in 0..<m { (c.baseAddress! + row * n).update(from: b.baseAddress!, count: n) }
-            }
-            guard k > 0 else { return }
-            input.storage.withUnsafeBufferPointer { xp in
-                w.storage.withUnsafeBufferPointer { wp in
-                    MatrixKernels.multiply(xp.baseAddress!, wp.baseAddress!, c.baseAddress!, m: m, n: n, k: k,
-                                           transposeA: false, transposeB: false, accumulate: true)
-                }
+                for row in 0..<m { VectorMath.add(b.baseAddress!, into: c.baseAddress! + row * n, count: n) }
             }
         }
         return record(out) { g, acc in
