@@ -51,7 +51,7 @@ extension Tape {
     }
 
     /// x W + b as one op: x [..., K], W [K, N], b [N] -> [..., N]. The bias is added to the product's rows in place,
-    /// which saves the broadcast add's pass and its reduction in the backward pass; the sum is (x W) + b, rounded
+    /// which saves the broadcast add's pass and a tape node; the sum is (x W) + b, rounded
     /// exactly as matmul then add, so a row's result does not depend on how many rows share the GEMM.
     public func affine(_ x: Variable, _ weight: Variable, _ bias: Variable) -> Variable {
         let input = x.value, w = weight.value
@@ -78,15 +78,8 @@ extension Tape {
                     Self.product(input.storage, g.storage, d.baseAddress!, m: k, n: n, k: m, transposeA: true, transposeB: false)
                 }, to: weight)
             }
-            if acc.needsGradient(bias) {
-                // db[N] = sum over rows of dC
-                acc.add(Tensor(shape: [n]) { d in
-                    d.update(repeating: 0)
-                    g.storage.withUnsafeBufferPointer { gp in
-                        for row in 0..<m { VectorMath.add(gp.baseAddress! + row * n, into: d.baseAddress!, count: n) }
-                    }
-                }, to: bias)
-            }
+            // db[N] = sum over rows of dC, as the broadcast add's pullback sums it
+            if acc.needsGradient(bias) { acc.add(Broadcast.reduce(g, to: bias.shape), to: bias) }
         }
     }
 
