@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Black-box check of stopping: SIGTERM (as Ctrl-C, a supervisor or `timeout` sends it) stops `mind train` and
 # `mind compare` at the next batch with exit status 130 and a checkpoint, including while compare trains its
-# second model (a second signal listener made per model never fired on Linux, so that model ran on).
+# second model (a second signal listener made per model never fired on Linux, so that model ran on); the same compare
+# with --reuse then continues the interrupted model.
 #   scripts/interrupt-check.sh [MIND_BINARY]     # default: .build/debug/mind
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,4 +47,12 @@ interrupt train "training mind on" -- "$MIND" train --dataset "$WORK/dataset" --
 # The first model stops at its minutes budget (between epochs); the second is interrupted a second into its training.
 interrupt compare-second-model "training mind on" -- "$MIND" compare --dataset "$WORK/dataset" --models youtubednn,mind \
     --budget minutes:0.2 --output "$WORK/compare" || status=1
+# The same command with --reuse keeps the first model and continues the second from its checkpoint.
+if "$MIND" compare --dataset "$WORK/dataset" --models youtubednn,mind --budget minutes:0.2 --output "$WORK/compare" --reuse \
+        >"$WORK/continue.out" 2>"$WORK/continue.err" \
+    && grep -q "youtubednn: reusing" "$WORK/continue.err" && grep -q "mind: continuing the checkpoint" "$WORK/continue.err"; then
+    echo "interrupt-check: compare --reuse kept the first model and continued the interrupted one"
+else
+    echo "interrupt-check: compare --reuse did not continue the interrupted model" >&2; tail -5 "$WORK/continue.err" >&2; status=1
+fi
 exit $status

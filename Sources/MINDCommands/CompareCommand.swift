@@ -30,7 +30,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Cut-offs N, comma-separated.") var at: String = "20,50"
     @Option(help: "Where to write the comparison as JSON (default: --output/compare.json).") var json: String?
     @Option(help: "Bootstrap resamples for the paired intervals.") var resamples: Int = 2000
-    @Flag(help: "Keep a model already trained in --output with exactly the same settings instead of training it again.")
+    @Flag(help: "Keep a model already trained in --output with exactly the same settings, and continue one that was interrupted, instead of training it again.")
     var reuse = false
     @Argument(parsing: .allUnrecognized, help: "Settings for every model as --key value or --key=value; the keys are listed above.")
     var settings: [String] = []
@@ -138,16 +138,38 @@ struct CompareCommand: ParsableCommand {
         defer { interruption.cancel() }
         for (spec, settings) in zip(specs, configs) {
             let directory = outputURL.appendingPathComponent(spec.directoryName)
-            if !(reuse && Self.isTrained(directory, with: settings, budget: budget)) {
-                Terminal.note("== \(spec.name)")
-                try ModelBundle.prepareOutputDirectory(directory, replace: true)
-                let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: false)
-                let deadline: UInt64? = if case .minutes(let m) = budget { DispatchTime.now().uptimeNanoseconds + UInt64(m * 60e9) } else { nil }
-                _ = try TrainingDisplay.run(session, epochDeadline: deadline, interruption: interruption)
+            if reuse && Self.isTrained(directory, with: settings, budget: budget) {
+                Terminal.note("== \(spec.name): reusing \(directory.path)")
+            } else {
+                // An interrupted run with the same settings continues from its checkpoint (to the weights an
+                // unbroken run reaches); a checkpoint that cannot be restored is reported and trained afresh.
+                var resumed: (session: TrainingSession, trainer: Trainer)?
+                if reuse && Self.hasCheckpoint(directory, with: settings) {
+                    let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: true)
+                    do { resumed = (session, try session.makeTrainer()) } catch {
+                        Terminal.note("== \(spec.name): cannot continue the checkpoint in \(directory.path) (\(error)); training afresh")
+                    }
+                }
+                let session: TrainingSession, trainer: Trainer
+                if let resumed {
+                    Terminal.note("== \(spec.name): continuing the checkpoint in \(directory.path) at epoch \(resumed.trainer.state.epoch + 1)")
+                    (session, trainer) = resumed
+                } else {
+                    Terminal.note("== \(spec.name)")
+                    try ModelBundle.prepareOutputDirectory(directory, replace: true)
+                    session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: false)
+                    trainer = try session.makeTrainer()
+                }
+                var deadline: UInt64?
+                if case .minutes(let m) = budget {
+                    // The whole epochs a continued run has already trained count against its minutes.
+                    let spent = trainer.state.history.reduce(0) { $0 + $1.seconds }
+                    deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, m * 60 - spent) * 1e9)
+                }
+                _ = try TrainingDisplay.run(session, trainer: trainer, epochDeadline: deadline, interruption: interruption,
+                                            continueHint: "run the same mind compare command with --reuse")
                 // Written only once training has ended by its own rule (an interrupted run throws before this).
                 try AtomicFile.write(Data((budget.text + "\n").utf8), to: directory.appendingPathComponent(Self.budgetFile))
-            } else {
-                Terminal.note("== \(spec.name): reusing \(directory.path)")
             }
             let metrics = try TrainingLog.readMetrics(from: directory)
             let recommender = try loadRecommender(directory.path, toRunOn: data, at: dataset, threads: settings.threads)
@@ -169,6 +191,12 @@ struct CompareCommand: ParsableCommand {
 
     /// The file in a model directory naming the budget `mind compare` trained it under, once training ended.
     static let budgetFile = "compare_budget.txt"
+
+    /// Whether `directory` holds a checkpoint of a run with exactly `settings` that `mind compare --reuse` can continue.
+    static func hasCheckpoint(_ directory: URL, with settings: ModelConfig) -> Bool {
+        guard let bundle = try? ModelBundle.read(from: directory), bundle.config == settings else { return false }
+        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint/state.json").path)
+    }
 
     /// Whether `directory` holds a completed training run with exactly `settings` under `budget`: its log says it
     /// finished (all epochs, or early stopping), or compare recorded that it trained it to this budget (a minutes

@@ -82,9 +82,12 @@ struct TrainCommand: ParsableCommand {
 enum TrainingDisplay {
     /// `epochDeadline` (uptime nanoseconds): no new epoch starts after it (`mind compare --budget minutes:M`).
     /// `interruption` is the command's one listener, shared by every model it trains (see `Interruption`).
-    static func run(_ session: TrainingSession, epochDeadline: UInt64? = nil, interruption: Interruption) throws -> TrainerState {
+    /// `trainer` is `session.makeTrainer()` when the caller has built it already; `continueHint` says how to go on
+    /// after an interruption (default: `mind train --resume` on the session's directory).
+    static func run(_ session: TrainingSession, trainer: Trainer? = nil, epochDeadline: UInt64? = nil, interruption: Interruption,
+                    continueHint: String? = nil) throws -> TrainerState {
         let settings = session.settings
-        let trainer = try session.makeTrainer()
+        let trainer = try trainer ?? session.makeTrainer()
         if !session.validates {
             Terminal.note("note: the dataset has no validation users; training runs all epochs and keeps the last weights")
         }
@@ -120,8 +123,8 @@ enum TrainingDisplay {
             Terminal.note("time budget reached after epoch \(epoch)")
         case .interrupted(let epoch, let batch):
             if onTerminal { Terminal.endStatus() }
-            Terminal.note("interrupted at epoch \(epoch + 1), batch \(batch); checkpoint saved. Continue with: "
-                          + "mind train --dataset \(session.datasetURL.path) --output \(session.outputURL.path) --resume")
+            Terminal.note("interrupted at epoch \(epoch + 1), batch \(batch); checkpoint saved. To continue: "
+                          + (continueHint ?? "mind train --dataset \(session.datasetURL.path) --output \(session.outputURL.path) --resume"))
             throw ExitCode(130)
         case .stoppedEarly(let epoch):
             Terminal.note("stopped early after epoch \(epoch + 1): no better validation Recall@50 for \(settings.patience) epochs")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import MINDData
+import MINDEval
 import MINDModels
 import MINDServing
 @testable import MINDCommands
@@ -70,7 +71,7 @@ struct CompareCommandTests {
         #expect(FileManager.default.fileExists(atPath: path("again.json")))
 
         // A run that did not end by its own rule (killed or interrupted mid-way: the log says not finished, and
-        // compare never recorded its budget) is trained again; a minutes budget is reused only when it matches.
+        // compare never recorded its budget) is not kept as it is; a minutes budget is reused only when it matches.
         let directory = URL(fileURLWithPath: path("compare/sasrec"))
         let trained = try ModelBundle.read(from: directory).config
         #expect(CompareCommand.isTrained(directory, with: trained, budget: .epochs(1)))
@@ -83,9 +84,64 @@ struct CompareCommandTests {
         #expect(CompareCommand.isTrained(directory, with: trained, budget: try .init("minutes:2")))
         #expect(!CompareCommand.isTrained(directory, with: trained, budget: try .init("minutes:3")))
         try FileManager.default.removeItem(at: directory.appendingPathComponent(CompareCommand.budgetFile))
+        // With a checkpoint it would be continued (reuseContinuesAnInterruptedModel); without one it starts afresh.
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("checkpoint"))
         try run(["compare", "--dataset", path("data"), "--models", "sasrec", "--budget", "epochs:1", "--output", path("compare"),
                  "--reuse", "--resamples", "100", "--json", path("again.json")] + settings)
         #expect(try FileManager.default.attributesOfItem(atPath: log)[.modificationDate] as? Date != before)
         #expect(try String(contentsOf: directory.appendingPathComponent(CompareCommand.budgetFile), encoding: .utf8) == "epochs:1\n")
+    }
+
+    /// A model interrupted mid-epoch is continued from its checkpoint by `--reuse` and ends at the weights of an
+    /// unbroken run; a checkpoint that cannot be restored is trained afresh, to the same weights.
+    @Test func reuseContinuesAnInterruptedModel() throws {
+        let workspace = try CommandWorkspace(prefix: "mind-compare-resume")
+        defer { workspace.remove() }
+        let (run, path) = (workspace.run, workspace.path)
+        try run(["synth", "--users", "200", "--items", "80", "--topics", "4", "--seed", "3", "--output", path("logs")])
+        try run(["prepare", "--interactions", path("logs/interactions.csv"), "--output", path("data")])
+        let settings = ["--embedding-size", "8", "--negatives", "10", "--max-history-length", "8", "--batch-size", "32", "--patience", "5"]
+        func compare(_ output: String) throws {
+            try run(["compare", "--dataset", path("data"), "--models", "mind", "--budget", "epochs:2", "--output", path(output),
+                     "--reuse", "--resamples", "50"] + settings)
+        }
+        try compare("unbroken")
+        let unbroken = try Data(contentsOf: URL(fileURLWithPath: path("unbroken/mind/weights.safetensors")))
+        let config = try ModelBundle.read(from: URL(fileURLWithPath: path("unbroken/mind"))).config
+        let data = try DatasetStore.load(from: URL(fileURLWithPath: path("data")))
+
+        /// Trains `output/mind` as compare would, stopped at the second batch of the second epoch.
+        func interrupted(_ output: String) throws -> URL {
+            let directory = URL(fileURLWithPath: path("\(output)/mind"))
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let session = TrainingSession(data: data, datasetURL: URL(fileURLWithPath: path("data")), settings: config,
+                                          outputURL: directory, resume: false)
+            let trainer = try session.makeTrainer()
+            #expect(trainer.batchesPerEpoch > 2)
+            var hooks = TrainingSession.Hooks()
+            hooks.shouldStop = { [unowned trainer] in trainer.state.epoch == 1 && trainer.state.batch == 2 }
+            let outcome = try session.run(trainer, hooks: hooks)
+            guard case .interrupted = outcome.ending else { Issue.record("not interrupted: \(outcome.ending)"); return directory }
+            #expect(CompareCommand.hasCheckpoint(directory, with: config))
+            #expect(!CompareCommand.isTrained(directory, with: config, budget: .epochs(2)))
+            return directory
+        }
+
+        // A fresh run empties the model directory first, so this file tells continuing from starting again.
+        let marker = "left-by-the-interrupted-run"
+        let continued = try interrupted("continued")
+        FileManager.default.createFile(atPath: continued.appendingPathComponent(marker).path, contents: Data())
+        try compare("continued")
+        #expect(FileManager.default.fileExists(atPath: continued.appendingPathComponent(marker).path))
+        #expect(try Data(contentsOf: continued.appendingPathComponent("weights.safetensors")) == unbroken)
+        #expect(try TrainingLog.readMetrics(from: continued)?.epochs.count == 2)
+        #expect(CompareCommand.isTrained(continued, with: config, budget: .epochs(2)))
+
+        let damaged = try interrupted("damaged")
+        try Data("{".utf8).write(to: damaged.appendingPathComponent("checkpoint/state.json"))
+        FileManager.default.createFile(atPath: damaged.appendingPathComponent(marker).path, contents: Data())
+        try compare("damaged")
+        #expect(!FileManager.default.fileExists(atPath: damaged.appendingPathComponent(marker).path))
+        #expect(try Data(contentsOf: damaged.appendingPathComponent("weights.safetensors")) == unbroken)
     }
 }
