@@ -30,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Threads one request may use; requests themselves run on all cores.") var threads: Int = 1
     @Option(help: "Largest n a request may ask for.") var maxN: Int = 1000
     @Option(help: "Largest request body in bytes.") var maxBodyBytes: Int = 1 << 20
+    @Option(help: "ComiRec's controllable aggregation: trade score for category diversity with this factor (0: off; needs --dataset for the item categories).")
+    var diversityFactor: Float = 0
 
     @OptionGroup var retrieval: IndexOptions
 
@@ -40,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-n must be between 1 and \(RecommendCommand.maximumCount)")
         }
         guard (1024...(64 << 20)).contains(maxBodyBytes) else { throw ValidationError("--max-body-bytes must be between 1024 and 67108864") }
+        try checkDiversityFactor(diversityFactor)
+        if diversityFactor > 0 && dataset == nil { throw ValidationError("--diversity-factor needs --dataset for the item categories") }
     }
 
     func run() async throws {
@@ -56,9 +60,17 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "mind.serve")
         logger.logLevel = .info
         let token = try tokenFile.map(Self.readToken)
-        let engine = try retrieval.openRecommender(model, threads: threads)
+        let data = try dataset.map { try DatasetStore.load(from: URL(fileURLWithPath: $0)) }
+        let categories = try data.flatMap { try CategoriesByItemID(factor: diversityFactor, dataset: $0) }
+        let retrieval = self.retrieval, model = self.model, threads = self.threads
+        // The same for the first model and every reload.
+        let openModel = { () throws -> Recommender in
+            let engine = try retrieval.openRecommender(model, threads: threads)
+            return categories?.applied(to: engine) ?? engine
+        }
+        let engine = try openModel()
         let online = OnlineRecommender(recommender: engine)
-        if let dataset { try Self.seed(online, from: dataset) }
+        if let data, let dataset { Self.seed(online, from: data, at: dataset) }
 
         let store: any EventStore
         if let eventsDatabase {
@@ -73,12 +85,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         Terminal.note("replayed \(replayed) events of \(online.userCount) users from \(store.location)")
 
-        let retrieval = self.retrieval, model = self.model, threads = self.threads
         let service = RecommendationService(
             online: online, store: store,
             settings: ServiceSettings(maximumCount: maxN, maximumBodyBytes: maxBodyBytes, token: token, modelName: model),
             logger: logger,
-            loadModel: { try retrieval.openRecommender(model, threads: threads) })
+            loadModel: openModel)
         let host = self.host
         let app = service.application(host: host, port: port) { channel in
             let address = channel.localAddress?.port.map { "http://\(host):\($0)" } ?? "\(host)"
@@ -108,8 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Every user of the dataset starts with their full sequence.
-    static func seed(_ online: OnlineRecommender, from path: String) throws {
-        let data = try DatasetStore.load(from: URL(fileURLWithPath: path))
+    static func seed(_ online: OnlineRecommender, from data: Dataset, at path: String) {
         for user in 0..<data.userCount {
             let range = data.sequenceOffsets[user]..<data.sequenceOffsets[user + 1]
             let items = data.sequenceItems[range].map { data.items.ids[Int($0)] }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import MINDData
+import MINDEval
+import MINDServing
 import Testing
 @testable import MINDCommands
 
@@ -26,7 +28,20 @@ struct PicturesCommandTests {
         #expect(beyond.first?["intraListDiversity"] != nil, "the synthetic items have a category feature")
         try run(["evaluate", "--model", path("mind"), "--dataset", path("data"), "--at", "20", "--diversity-factor", "1"])
 
-        let user = try DatasetStore.load(from: URL(fileURLWithPath: path("data"))).users.ids[0]
+        // `mind serve --diversity-factor`: categories looked up by item id give the lists `recommend` gives.
+        let data = try DatasetStore.load(from: URL(fileURLWithPath: path("data")))
+        let opened = try Recommender(directory: URL(fileURLWithPath: path("mind")), threads: 1)
+        let served = try #require(try CategoriesByItemID(factor: 1, dataset: data)).applied(to: opened)
+        let direct = opened.aggregating(by: try diversityAggregation(factor: 1, facts: CatalogueFacts(dataset: data, labels: ItemLabels(dataset: data))))
+        let histories = data.evaluationCases(.test).prefix(20).map { $0.history.map { data.items.ids[Int($0)] } }
+        for history in histories {
+            #expect(served.recommend(history: history, count: 10).items == direct.recommend(history: history, count: 10).items)
+        }
+        #expect(histories.contains { served.recommend(history: $0, count: 10).items != opened.recommend(history: $0, count: 10).items },
+                "a factor of 1 changes some list")
+        #expect(try CategoriesByItemID(factor: 0, dataset: data) == nil)
+
+        let user = data.users.ids[0]
         try run(["explain", "--model", path("mind"), "--user", user, "--output", path("why.svg")])
         try run(["explain", "--model", path("youtubednn"), "--user", user, "--output", path("why.html"), "--top", "5"])
         let svg = try String(contentsOfFile: path("why.svg"), encoding: .utf8)
@@ -54,6 +69,8 @@ struct PicturesCommandTests {
         ["report", "--model", "m", "--output", "/tmp"],
         ["report", "--model", "m", "--output", "r.html", "--buckets", "0"],
         ["evaluate", "--model", "m", "--dataset", "d", "--diversity-factor", "-1"],
+        ["serve", "--model", "m", "--diversity-factor", "1"],
+        ["serve", "--model", "m", "--dataset", "d", "--diversity-factor", "nan"],
     ])
     func badFlagsAreRefused(arguments: [String]) {
         #expect(throws: (any Error).self) { try MindCommand.parseAsRoot(arguments) }

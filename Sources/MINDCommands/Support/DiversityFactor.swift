@@ -1,6 +1,8 @@
 import ArgumentParser
+import MINDData
 import MINDEval
 import MINDRetrieval
+import MINDServing
 
 /// `--diversity-factor F` of `evaluate` and `recommend`: ComiRec's controllable aggregation over the categories
 /// in `facts`; nil when F is 0. A positive F without a category feature is an error that says so.
@@ -10,6 +12,27 @@ func diversityAggregation(factor: Float, facts: CatalogueFacts) throws -> Divers
         throw CommandInputError("--diversity-factor needs an item category feature in the dataset (see --category-feature)")
     }
     return DiverseAggregation(factor: factor, categories: categories)
+}
+
+/// `mind serve --diversity-factor F`: the categories of the dataset's items kept by item id, so the aggregation
+/// fits every model the service loads, including one reloaded over another catalogue (an item the dataset does
+/// not know has no category).
+struct CategoriesByItemID: Sendable {
+    let factor: Float
+    private let categories: [String: [Int32]]
+
+    /// nil when `factor` is 0; an error when the dataset has no category feature.
+    init?(factor: Float, dataset: Dataset) throws {
+        guard let aggregation = try diversityAggregation(factor: factor, facts: CatalogueFacts(dataset: dataset, labels: try ItemLabels(dataset: dataset)))
+        else { return nil }
+        self.factor = factor
+        categories = Dictionary(zip(dataset.items.ids, aggregation.categories), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `recommender` merging its interests by the aggregation over its own items.
+    func applied(to recommender: Recommender) -> Recommender {
+        recommender.aggregating(by: DiverseAggregation(factor: factor, categories: recommender.itemIDs.map { categories[$0] ?? [] }))
+    }
 }
 
 /// Refuses a negative or non-finite `--diversity-factor` before any work.
