@@ -157,14 +157,30 @@ struct SequenceTowerTests {
         let output = tower.interests(tape, batch: batch, behaviours: behaviours).vectors.value
         let user = tower.userEmbedding(tape, batch: batch)
         let windows = SessionWindows(batch: batch, shortTermLength: 3)
-        let short = tower.shortTerm(tape, behaviours: behaviours, windows: windows, user: user).value
-        let long = tower.longTermPreference(tape, batch: batch, windows: windows, user: user).value
+        let shortTerm = tower.shortTerm(tape, behaviours: behaviours, windows: windows, user: user)
+        let longTerm = tower.longTermPreference(tape, batch: batch, windows: windows, user: user)
+        let short = shortTerm.pooled.value, long = longTerm.preference.value
         for i in 0..<output.count { #expect(abs(output.storage[i] - (short.storage[i] + long.storage[i]) / 2) < 1e-5) }
         // The second user's two behaviours all fall in the session: no long-term behaviours, p = tanh(bias).
         #expect(windows.longTermMask[8..<16].allSatisfy { $0 == 0 } && windows.sessionMask[3..<6] == [1, 1, 0])
         #expect(windows.longTermMask[0..<8] == [1, 1, 1, 0, 0, 0, 0, 0])
         let bias = tower.longTerm.bias!.value.storage
         for j in 0..<8 { #expect(abs(long.storage[8 + j] - Foundation.tanh(bias[j])) < 1e-6) }
+
+        // What explain shows: with G = 1/2 each session behaviour carries half its pooling weight and each earlier
+        // behaviour half its long-term weight (averaged over the subsets); padding carries nothing.
+        let attention = try #require(tower.behaviourAttention(tape, batch: batch, behaviours: behaviours))
+        #expect(attention.shape == [2, 1, 8])
+        let session = shortTerm.weights.value.storage, longWeights = longTerm.weights.map(\.value.storage)
+        for position in 0..<8 {
+            let slot = position - 3  // user 0: behaviours 3...5 are the session
+            let expected = slot >= 0 && slot < 3 ? session[slot] / 2
+                : position < 3 ? longWeights.reduce(0) { $0 + $1[position] } / Float(longWeights.count) / 2 : 0
+            #expect(abs(attention.storage[position] - expected) < 1e-6, "user 0, position \(position)")
+        }
+        #expect(abs(attention.storage[0..<8].reduce(0, +) - 1) < 1e-5)
+        #expect(abs(attention.storage[8..<16].reduce(0, +) - 0.5) < 1e-5, "no long-term behaviours: the session's half only")
+        #expect(attention.storage[10..<16].allSatisfy { $0 == 0 })
     }
 }
 

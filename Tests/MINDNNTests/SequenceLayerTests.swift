@@ -114,13 +114,45 @@ struct SequenceLayerTests {
         for causal in [false, true] {
             // The third position is padding: no query attends to it.
             let out = attention(input, keyMask: [1, 1, 0], causal: causal).value
+            let weights = attention.weights(input, keyMask: [1, 1, 0], causal: causal).value  // [1, 1, 3, 3]
+            #expect(weights.shape == [1, 1, 3, 3])
             for query in 0..<2 {
                 let keys = causal ? 0...query : 0...1
                 let scores = keys.map { k in (x[query][0] * x[k][0] + x[query][1] * x[k][1]) / 2.0.squareRoot() }
                 let total = scores.map(exp).reduce(0, +)
+                for key in 0..<3 {
+                    let expected = keys.contains(key) ? exp(scores[key - keys.lowerBound]) / total : 0
+                    #expect(abs(Double(weights.storage[query * 3 + key]) - expected) < 1e-6, "causal \(causal) weight \(query)->\(key)")
+                }
                 for c in 0..<2 {
                     let expected = zip(keys, scores).reduce(0.0) { $0 + exp($1.1) / total * x[$1.0][c] }
                     #expect(abs(Double(out.storage[query * 2 + c]) - expected) < 1e-5, "causal \(causal) query \(query)[\(c)]")
+                }
+            }
+        }
+    }
+
+    @Test func attentionWeightsOfEachHeadRebuildTheOutput() {
+        var generator = SeededGenerator(seed: 2)
+        let attention = MultiHeadAttention(name: "attention", size: 4, heads: 2, generator: &generator)
+        let tape = Tape()
+        let x = tape.constant(Tensor.randomNormal([2, 3, 4], standardDeviation: 1, using: &generator))
+        let keyMask: [Float] = [1, 1, 0, 1, 1, 1]
+        let out = attention(x, keyMask: keyMask, causal: true).value  // [2, 3, 4]
+        let weights = attention.weights(x, keyMask: keyMask, causal: true).value.storage  // [2, 2, 3, 3]
+        let qkv = attention.projection(x).value.storage  // [2, 3, 12]: Q | K | V
+        let wo = attention.output.weight.value.storage, bo = attention.output.bias!.value.storage
+        for b in 0..<2 {
+            for t in 0..<3 {
+                var joined = [Float](repeating: 0, count: 4)  // head 0's 2 features, then head 1's
+                for head in 0..<2 {
+                    for c in 0..<2 {
+                        joined[head * 2 + c] = (0..<3).reduce(0) { $0 + weights[((b * 2 + head) * 3 + t) * 3 + $1] * qkv[(b * 3 + $1) * 12 + 8 + head * 2 + c] }
+                    }
+                }
+                for o in 0..<4 {
+                    let expected = bo[o] + (0..<4).reduce(0) { $0 + joined[$1] * wo[$1 * 4 + o] }
+                    #expect(abs(out.storage[(b * 3 + t) * 4 + o] - expected) < 1e-5, "sample \(b) position \(t) output \(o)")
                 }
             }
         }

@@ -59,6 +59,34 @@ struct ReportPageTests {
         #expect(plain.interests.count == 1)
     }
 
+    @Test("ComiRec-SA, SASRec and SDM are explained by their attention", arguments: [ModelKind.comirecSA, .sasrec, .sdm])
+    func attentionTowersAreExplainedByTheirAttention(kind: ModelKind) throws {
+        let data = fixture.data
+        let recommender = ModelEvaluation.recommender(try SmallModels.train(kind, on: data, epochs: 1), for: data, threads: 1)
+        let history = Array(data.sequence(ofUser: 3))
+        #expect(history.count > 10, "longer than SDM's session, so its weights cover both terms")
+        let explanation = recommender.explain(history: history, count: 10, perInterest: 5)
+        #expect(explanation.weight == .attention)
+        #expect(explanation.coupling == nil)
+        let extracted = recommender.interests(history: history)
+        for interest in explanation.interests {
+            #expect(interest.weights.count == explanation.behaviours.count)
+            #expect(interest.weights.allSatisfy { $0 >= 0 })
+            #expect(abs(interest.weights.reduce(0, +) - 1) < 1e-4, "each interest's attention sums to one")
+            if kind == .comirecSA {
+                // Interest k is exactly sum_l A_kl e_l: the weights shown are what the interest is made of.
+                let vector = extracted.vectors[interest.slot]
+                let behaviourVectors = explanation.behaviours.map { Array(recommender.items.vector(Int($0))) }
+                for j in vector.indices {
+                    let rebuilt = zip(behaviourVectors, interest.weights).reduce(Float(0)) { $0 + $1.1 * $1.0[j] }
+                    #expect(abs(rebuilt - vector[j]) < 1e-4, "interest \(interest.slot) feature \(j)")
+                }
+            }
+        }
+        let page = ExplainPage(explanation: explanation, labels: ItemLabels(ids: data.items.ids), subject: "user 3", modelName: kind.rawValue)
+        #expect(page.heatmap().title.contains("Attention"))
+    }
+
     @Test func explainPageRendersEveryFormatAndEscapesTitles() throws {
         let (data, mind, _, _) = fixture
         var ids = data.items.ids
@@ -76,6 +104,9 @@ struct ReportPageTests {
         }
         let text = page.text()
         #expect(text.contains("user <7>"))
+        for caption in ["What each interest retrieves on its own", "The recommendation (best interest"] {
+            #expect(text.components(separatedBy: caption).count == 2, "\(caption): once")
+        }
         #expect(text.contains(awkward))
 
         // With the dataset's categories, the category chart appears and names the topics.

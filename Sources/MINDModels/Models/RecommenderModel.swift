@@ -123,6 +123,14 @@ public final class RecommenderModel: @unchecked Sendable {
         }
     }
 
+    /// How much each interest rests on each behaviour for a tower built on attention (ComiRec-SA, SASRec, SDM),
+    /// as `encode` computes it: [B, K, L]; nil for other towers.
+    public func behaviourAttention(histories: [ArraySlice<Int32>], profiles: [Int32]) -> Tensor? {
+        guard let tower = users as? AttentionUserTower else { return nil }
+        let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
+        return withExtendedLifetime(tape) { tower.behaviourAttention(tape, batch: batch, behaviours: behaviours) }
+    }
+
     /// The batch and behaviour vectors serving encodes: the most recent items of each history,
     /// routing seeded by the history's content.
     private func servingInputs(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (Tape, UserBatch, Variable) {

@@ -4,7 +4,7 @@ import MINDNN
 /// ComiRec-SA's user tower (Cen et al., KDD 2020): K attention distributions over the position-
 /// embedded history, A = softmax_L(W2 tanh(W1 H^T)) [K, L], and interest k = sum_i A_ki e_i over the
 /// behaviours' own vectors (as the reference code combines them). All K interests are used; no MLP, no profile.
-public final class ComiRecSAUserTower: UserTower {
+public final class ComiRecSAUserTower: AttentionUserTower {
     public let config: ModelConfig
     let positions: PositionEmbedding
     /// W1: [d, 4d] with bias, then tanh.
@@ -30,6 +30,11 @@ public final class ComiRecSAUserTower: UserTower {
         let vectors = tape.batchedMatmul(weights, behaviours)  // [B, K, d]
         precondition(vectors.shape == [b, k, config.embeddingSize] && weights.shape == [b, k, l])
         return UserInterests(vectors: vectors, mask: [Float](repeating: 1, count: b * k), interestCount: k)
+    }
+
+    /// A itself: interest k is sum_i A_ki e_i, so its weights are exactly what the interest is made of.
+    public func behaviourAttention(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Tensor? {
+        attention(tape, batch: batch, behaviours: behaviours).value
     }
 
     /// A: [B, K, L], each interest's attention over the real behaviours (0 on padding).

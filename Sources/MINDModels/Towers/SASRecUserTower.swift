@@ -5,7 +5,7 @@ import MINDNN
 /// transformer blocks (self-attention and a ReLU feed-forward of width 4d, each added back to its
 /// input and layer-normalised, as RecBole's SASRec does); the output at the last real position is the
 /// user vector. No dropout (RecBole uses 0.5): early stopping on validation guards against overfitting.
-public final class SASRecUserTower: SequenceOutputTower {
+public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
     public let config: ModelConfig
     let positions: PositionEmbedding
     let inputNorm: LayerNorm
@@ -30,9 +30,34 @@ public final class SASRecUserTower: SequenceOutputTower {
     }
 
     public func positionOutputs(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Variable {
-        var hidden = tape.multiply(inputNorm(positions(behaviours)), tape.constant(batch.positionMask))  // [B, L, d]
+        var hidden = blockInput(tape, batch: batch, behaviours: behaviours)
         for block in blocks { hidden = block(hidden, keyMask: batch.historyMask) }
         return hidden
+    }
+
+    /// The last block's attention from each sample's last real position (the one that gives the user vector),
+    /// averaged over the heads: [B, 1, L]. Earlier blocks mix the positions first, so this is where the last
+    /// block looks, not a full attribution.
+    public func behaviourAttention(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Tensor? {
+        guard let last = blocks.last else { return nil }
+        var hidden = blockInput(tape, batch: batch, behaviours: behaviours)
+        for block in blocks.dropLast() { hidden = block(hidden, keyMask: batch.historyMask) }
+        let weights = last.attention.weights(hidden, keyMask: batch.historyMask, causal: true).value  // [B, H, L, L]
+        let b = batch.size, h = last.attention.heads, l = batch.length
+        var attention = Tensor.zeros([b, 1, l])
+        for sample in 0..<b where batch.historyCounts[sample] > 0 {
+            let query = batch.historyCounts[sample] - 1
+            for head in 0..<h {
+                let row = ((sample * h + head) * l + query) * l
+                for key in 0..<l { attention.storage[sample * l + key] += weights.storage[row + key] / Float(h) }
+            }
+        }
+        return attention
+    }
+
+    /// The position-embedded, normalised behaviours, zero on padding: [B, L, d].
+    private func blockInput(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Variable {
+        tape.multiply(inputNorm(positions(behaviours)), tape.constant(batch.positionMask))
     }
 }
 

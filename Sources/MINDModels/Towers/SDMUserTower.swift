@@ -9,7 +9,7 @@ import MINDNN
 /// - gated fusion: G = sigmoid(W1 e_u + W2 s + W3 p + b), o = (1 - G) * p + G * s.
 /// e_u is the profile's embedding projected to d, or one learned vector when the data have no profiles;
 /// profile dropout trains the "unknown" profile, so users without one still get good vectors.
-public final class SDMUserTower: UserTower {
+public final class SDMUserTower: AttentionUserTower {
     public let config: ModelConfig
     /// The item tower's embeddings, read per feature subset for the long term (owned and listed by the item tower).
     let items: ItemTower
@@ -51,13 +51,42 @@ public final class SDMUserTower: UserTower {
     public var usesProfile: Bool { profile != nil }
 
     public func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests {
+        singleInterest(fused(tape, batch: batch, behaviours: behaviours).output)
+    }
+
+    /// Each behaviour's share of the user vector's attention: the session's pooling weights scaled by the mean
+    /// gate G (the short term's share of o), the long-term behaviours' weights (averaged over the feature
+    /// subsets) by 1 - mean G: [B, 1, L]. A row sums to 1, or to mean G when nothing precedes the session.
+    public func behaviourAttention(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Tensor? {
+        let parts = fused(tape, batch: batch, behaviours: behaviours)
+        let b = batch.size, l = batch.length, s = parts.windows.shortLength, d = config.embeddingSize
+        let session = parts.sessionWeights.value.storage, gate = parts.gate.value.storage  // [B * S], [B * d]
+        let longTerm = parts.longTermWeights.map(\.value.storage)  // subsets x [B * L]
+        var attention = Tensor.zeros([b, 1, l])
+        for sample in 0..<b {
+            let shortShare = gate[(sample * d)..<((sample + 1) * d)].reduce(0, +) / Float(d)
+            for position in 0..<l {
+                let mean = longTerm.reduce(0) { $0 + $1[sample * l + position] } / Float(longTerm.count)
+                attention.storage[sample * l + position] = (1 - shortShare) * mean
+            }
+            for slot in 0..<s where parts.windows.sessionMask[sample * s + slot] != 0 {
+                attention.storage[Int(parts.windows.sessionRows[sample * s + slot])] += shortShare * session[sample * s + slot]
+            }
+        }
+        return attention
+    }
+
+    /// o with what formed it: the session's pooling weights [B, S], each long-term subset's weights [B, L], G [B, d].
+    private func fused(_ tape: Tape, batch: UserBatch, behaviours: Variable)
+        -> (output: Variable, sessionWeights: Variable, longTermWeights: [Variable], gate: Variable, windows: SessionWindows) {
         let user = userEmbedding(tape, batch: batch)  // e_u: [B, d]
         let windows = SessionWindows(batch: batch, shortTermLength: config.shortTermLength)
         let short = shortTerm(tape, behaviours: behaviours, windows: windows, user: user)  // s: [B, d]
         let long = longTermPreference(tape, batch: batch, windows: windows, user: user)  // p: [B, d]
-        let fusion = tape.sigmoid(gate(tape.concat([user, short, long], axis: 1)))  // G: [B, d]
+        let fusion = tape.sigmoid(gate(tape.concat([user, short.pooled, long.preference], axis: 1)))  // G: [B, d]
         // o = (1 - G) * p + G * s = p + G * (s - p)
-        return singleInterest(tape.add(long, tape.multiply(fusion, tape.subtract(short, long))))
+        let output = tape.add(long.preference, tape.multiply(fusion, tape.subtract(short.pooled, long.preference)))
+        return (output, short.weights, long.weights, fusion, windows)
     }
 
     /// e_u: [B, d].
@@ -67,8 +96,8 @@ public final class SDMUserTower: UserTower {
         return tape.add(tape.constant(.zeros([batch.size, d])), tape.parameter(userVector!))
     }
 
-    /// s: the session through the LSTM and self-attention, pooled by attention with e_u.
-    func shortTerm(_ tape: Tape, behaviours: Variable, windows: SessionWindows, user: Variable) -> Variable {
+    /// s: the session through the LSTM and self-attention, pooled by attention with e_u (weights [B, S]).
+    func shortTerm(_ tape: Tape, behaviours: Variable, windows: SessionWindows, user: Variable) -> (pooled: Variable, weights: Variable) {
         let b = windows.batchSize, l = behaviours.shape[1], d = config.embeddingSize, s = windows.shortLength
         let session = tape.gather(tape.reshape(behaviours, [b * l, d]), indices: windows.sessionRows, indexShape: [b, s])  // [B, S, d]
         let (states, _) = lstm(session, mask: windows.sessionMask)  // [B, S, d]
@@ -76,8 +105,10 @@ public final class SDMUserTower: UserTower {
         return pool(tape, attended, query: user, mask: windows.sessionMask)
     }
 
-    /// p: per feature subset of the long-term behaviours, attention with e_u; concatenated, dense, tanh.
-    func longTermPreference(_ tape: Tape, batch: UserBatch, windows: SessionWindows, user: Variable) -> Variable {
+    /// p: per feature subset of the long-term behaviours, attention with e_u (weights [B, L] per subset);
+    /// concatenated, dense, tanh.
+    func longTermPreference(_ tape: Tape, batch: UserBatch, windows: SessionWindows, user: Variable)
+        -> (preference: Variable, weights: [Variable]) {
         let b = batch.size, l = batch.length
         var subsets = [items.identity(tape, batch.histories, shape: [b, l])]  // [B, L, d] each
         for (feature, embedding) in zip(items.features, items.featureEmbeddings) {
@@ -85,16 +116,17 @@ public final class SDMUserTower: UserTower {
             subsets.append(tape.reshape(embedding.pooled(tape, offsets: offsets, values: values), [b, l, config.embeddingSize]))
         }
         let pooled = subsets.map { pool(tape, $0, query: user, mask: windows.longTermMask) }  // [B, d] each
-        return tape.tanh(longTerm(pooled.count == 1 ? pooled[0] : tape.concat(pooled, axis: 1)))
+        let joined = pooled.count == 1 ? pooled[0].pooled : tape.concat(pooled.map(\.pooled), axis: 1)
+        return (tape.tanh(longTerm(joined)), pooled.map(\.weights))
     }
 
-    /// sum_t softmax_t(q . x_t) x_t over the unmasked t: x [B, T, d], q [B, d], mask [B * T] -> [B, d];
-    /// zero where every position is masked (a user with no long-term behaviours).
-    func pool(_ tape: Tape, _ x: Variable, query: Variable, mask: [Float]) -> Variable {
+    /// sum_t softmax_t(q . x_t) x_t over the unmasked t: x [B, T, d], q [B, d], mask [B * T] -> [B, d], with the
+    /// weights [B, T]; zero where every position is masked (a user with no long-term behaviours).
+    func pool(_ tape: Tape, _ x: Variable, query: Variable, mask: [Float]) -> (pooled: Variable, weights: Variable) {
         let b = x.shape[0], t = x.shape[1], d = x.shape[2]
         let scores = tape.reshape(tape.batchedMatmul(x, tape.reshape(query, [b, d, 1])), [b, t])  // [B, T]
         let weights = tape.softmax(scores, axis: 1, mask: Tensor(shape: [b, t], storage: mask))
-        return tape.reshape(tape.batchedMatmul(tape.reshape(weights, [b, 1, t]), x), [b, d])
+        return (tape.reshape(tape.batchedMatmul(tape.reshape(weights, [b, 1, t]), x), [b, d]), weights)
     }
 }
 

@@ -72,6 +72,13 @@ public protocol UserTower: AnyObject {
     func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests
 }
 
+/// A tower that forms its interests by attention over the behaviours; `mind explain` shows that attention.
+public protocol AttentionUserTower: UserTower {
+    /// [B, K, L]: how much each interest's vector rests on each behaviour (0 on padding); nil when the tower
+    /// has no attention in this configuration.
+    func behaviourAttention(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Tensor?
+}
+
 /// A causal user tower: the user vector after each prefix of the history comes out of one pass, so training can
 /// score every position of a window at once (SASRec, GRU4Rec).
 public protocol SequenceOutputTower: UserTower {

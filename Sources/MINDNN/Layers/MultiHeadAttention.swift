@@ -24,6 +24,22 @@ public struct MultiHeadAttention {
     /// x: [B, L, d], keyMask [B * L] (1 real, 0 padding) -> [B, L, d]. A query whose keys are all
     /// masked (a padding query under the causal mask) attends to nothing and gets the output bias only.
     public func callAsFunction(_ x: Variable, keyMask: [Float], causal: Bool) -> Variable {
+        let tape = x.tape, b = x.shape[0], l = x.shape[1], d = size, dh = size / heads
+        let (weights, value) = attend(x, keyMask: keyMask, causal: causal)
+        let attended = tape.batchedMatmul(weights, value)  // [B*H, L, dh]
+        let joined = tape.reshape(tape.transpose(tape.reshape(attended, [b, heads, l, dh]), [0, 2, 1, 3]), [b, l, d])
+        return output(joined)
+    }
+
+    /// The attention weights of `callAsFunction`: [B, H, L, L], query i's distribution over the keys j (a
+    /// query with no key to attend to has a row of zeros). For explanations.
+    public func weights(_ x: Variable, keyMask: [Float], causal: Bool) -> Variable {
+        let b = x.shape[0], l = x.shape[1]
+        return x.tape.reshape(attend(x, keyMask: keyMask, causal: causal).weights, [b, heads, l, l])
+    }
+
+    /// Per head: the weights softmax(Q K^T / sqrt(dh)) [B*H, L, L] and the values V [B*H, L, dh].
+    private func attend(_ x: Variable, keyMask: [Float], causal: Bool) -> (weights: Variable, value: Variable) {
         let tape = x.tape, b = x.shape[0], l = x.shape[1], d = size, h = heads, dh = size / heads
         let qkv = tape.split(projection(x), axis: 2, sizes: [d, d, d])  // 3 x [B, L, d]
         // [B, L, d] -> [B, L, H, dh] -> [B, H, L, dh] -> [B*H, L, dh]
@@ -33,9 +49,7 @@ public struct MultiHeadAttention {
         let query = perHead(qkv[0]), key = perHead(qkv[1]), value = perHead(qkv[2])
         let scores = tape.scale(tape.batchedMatmul(query, key, transposeB: true), by: 1 / Float(dh).squareRoot())  // [B*H, L, L]
         let weights = tape.softmax(scores, axis: 2, mask: Self.mask(keyMask: keyMask, batch: b, heads: h, length: l, causal: causal))
-        let attended = tape.batchedMatmul(weights, value)  // [B*H, L, dh]
-        let joined = tape.reshape(tape.transpose(tape.reshape(attended, [b, h, l, dh]), [0, 2, 1, 3]), [b, l, d])
-        return output(joined)
+        return (weights, value)
     }
 
     /// [B*H, L, L]: 1 where query i may attend to key j.

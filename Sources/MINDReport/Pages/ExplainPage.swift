@@ -36,8 +36,11 @@ public struct ExplainPage: Sendable {
         case .coupling:
             return Heatmap(title: "Coupling weights (behaviour to interest)", rowLabels: rows,
                            columnLabels: columns, values: values, valueLabel: "coupling weight", range: 0...1)
+        case .attention:
+            return Heatmap(title: "Attention weights (interest on behaviour)", rowLabels: rows,
+                           columnLabels: columns, values: values, valueLabel: "attention weight", range: 0...1)
         case .similarity:
-            return Heatmap(title: "Behaviour-interest inner products (no routing)", rowLabels: rows,
+            return Heatmap(title: "Behaviour-interest inner products (no routing or attention)", rowLabels: rows,
                            columnLabels: columns, values: values, valueLabel: "e_item . u_k")
         }
     }
@@ -121,7 +124,8 @@ public struct ExplainPage: Sendable {
                          rows: zip(map.rowLabels, map.values).map { label, row in
                              [label] + row.map { $0.isNaN ? "-" : NumberFormat.fixed($0, digits: 2) }
                          })
-        return [title, summary, "", map.title, grid.text(), interestTable().caption ?? "", interestTable().text(),
-                recommendationTable().caption ?? "", recommendationTable().text()].joined(separator: "\n")
+        // Each table's text starts with its own caption.
+        return [title, summary, "", map.title, grid.text(), "", interestTable().text(), "", recommendationTable().text()]
+            .joined(separator: "\n")
     }
 }

@@ -8,7 +8,10 @@ public struct Explanation: Sendable, Equatable {
     public enum BehaviourWeight: String, Sendable, Equatable {
         /// The routing's coupling weight of the behaviour to the interest (each behaviour's weights sum to 1).
         case coupling
-        /// A model without routing: the behaviour's item vector's inner product with the interest.
+        /// A model built on attention (ComiRec-SA, SASRec, SDM): the interest's attention on the behaviour, as the
+        /// tower defines it (each interest's weights sum to 1 over the behaviours).
+        case attention
+        /// A model with neither (YouTubeDNN, GRU4Rec): the behaviour's item vector's inner product with the interest.
         case similarity
     }
 
@@ -59,17 +62,26 @@ extension Recommender {
         let extracted = interests(history: history, profile: profile)
         let recommendations = retrieve(histories: [history], profiles: [profile], count: count, exclude: [history])[0]
         let slots = extracted.active.indices.filter { extracted.active[$0] }
+        let attention = extracted.couplingWeights == nil && !history.isEmpty
+            ? model.behaviourAttention(histories: [ArraySlice(history)], profiles: profile) : nil  // [1, K, L]
         let interests = slots.map { slot -> Explanation.Interest in
-            // Without routing, a behaviour weighs in an interest by its item vector's inner product with it.
+            // Without routing or attention, a behaviour weighs in an interest by its item vector's inner product with it.
             let vector = extracted.vectors[slot]
-            let weights = extracted.couplingWeights?[slot]
-                ?? extracted.behaviours.map { item in zip(items.vector(Int(item)), vector).reduce(0) { $0 + $1.0 * $1.1 } }
+            let weights: [Float]
+            if let coupling = extracted.couplingWeights {
+                weights = coupling[slot]
+            } else if let attention {
+                let length = attention.shape[2]
+                weights = extracted.behaviours.indices.map { attention.storage[slot * length + $0] }
+            } else {
+                weights = extracted.behaviours.map { item in zip(items.vector(Int(item)), vector).reduce(0) { $0 + $1.0 * $1.1 } }
+            }
             return Explanation.Interest(
                 slot: slot, items: index.search(query: vector, n: perInterest, exclude: history), weights: weights)
         }
+        let weight: Explanation.BehaviourWeight = extracted.couplingWeights != nil ? .coupling : attention != nil ? .attention : .similarity
         return Explanation(
-            behaviours: extracted.behaviours, interests: interests,
-            weight: extracted.couplingWeights == nil ? .similarity : .coupling, recommendations: recommendations,
+            behaviours: extracted.behaviours, interests: interests, weight: weight, recommendations: recommendations,
             unknownItems: extracted.unknownItems)
     }
 }
