@@ -23,6 +23,12 @@ import Testing
         #expect(document.elements.first { $0.attributes["id"] != nil } == nil, "charts carry no ids that could clash on a page")
     }
 
+    @Test func aOneColumnHeatmapWidensForItsTitle() {
+        let title = "Attention weights (interest on behaviour)"
+        let heatmap = Heatmap(title: title, rowLabels: ["a", "b"], columnLabels: ["interest 1"], values: [[0.4], [0.6]], valueLabel: "w")
+        #expect(expectValidSVG(heatmap.svg()).texts.contains(title), "the whole title, not cut with an ellipsis")
+    }
+
     @Test func hidesValuesOnRequest() {
         var heatmap = Heatmap(title: "t", rowLabels: ["a"], columnLabels: ["b"], values: [[0.123]], valueLabel: "v")
         #expect(expectValidSVG(heatmap.svg()).texts.contains("0.123"))

@@ -36,6 +36,8 @@ public struct Heatmap: Sendable {
 
     private static let cellWidth = 46.0
     private static let cellHeight = 18.0
+    /// The widest the chart grows to fit its title (longer titles are cut with an ellipsis).
+    private static let maxTitleWidth = 720.0
     private static let maxRowLabelWidth = 220.0
     private static let maxColumnLabelWidth = 150.0
     private static let scaleBarWidth = 14.0
@@ -79,7 +81,9 @@ public struct Heatmap: Sendable {
         let scaleLabelsWidth = SVGCanvas.tickLabelWidth(scaleTicks)
         let valueLabelWidth = min(TextMetrics.width(valueLabel, fontSize: ChartStyle.labelSize), 200)
         let scaleWidth = max(Self.scaleBarWidth + 6 + scaleLabelsWidth, valueLabelWidth, 80)
-        let width = max(scaleX + scaleWidth + 16, grid.maxX + (rotatesColumns ? columnLabelWidth * 0.71 : 0) + 16)
+        // Wide enough for the title too: a one-column heatmap is narrower than most titles.
+        let titleWidth = min(TextMetrics.width(title, fontSize: ChartStyle.titleSize) + 24, Self.maxTitleWidth)
+        let width = max(scaleX + scaleWidth + 16, grid.maxX + (rotatesColumns ? columnLabelWidth * 0.71 : 0) + 16, titleWidth)
         let hasMissing = (0..<rowCount).contains { row in (0..<columnCount).contains { !value(row, $0).isFinite } }
         let height = max(grid.maxY, grid.y + 22 + scaleHeight + (hasMissing ? 30 : 0)) + 16
 

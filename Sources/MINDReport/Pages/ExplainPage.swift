@@ -101,7 +101,12 @@ public struct ExplainPage: Sendable {
 
     /// A self-contained HTML page.
     public func html() -> String {
-        var sections = [HTMLPage.Section(title: "Routing", html: heatmap().svg(), note: summary)]
+        let weighting = switch explanation.weight {
+        case .coupling: "Routing"
+        case .attention: "Attention"
+        case .similarity: "Behaviours"
+        }
+        var sections = [HTMLPage.Section(title: weighting, html: heatmap().svg(), note: summary)]
         if let chart = categoryChart() { sections.append(HTMLPage.Section(title: "Categories", html: chart.svg())) }
         sections.append(HTMLPage.Section(title: "Interests", html: interestTable().html()))
         sections.append(HTMLPage.Section(title: "Recommendation", html: recommendationTable().html()))
