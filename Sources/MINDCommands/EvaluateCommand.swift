@@ -29,7 +29,11 @@ struct EvaluateCommand: ParsableCommand {
         "Compare with another model directory, or 'most-popular', on the same users.",
         discussion: "Prints each metric's difference with a 95% paired-bootstrap interval over users.",
         valueName: "DIR|most-popular")) var against: String?
-    @Option(help: "Bootstrap resamples for --against.") var resamples: Int = 2000
+    @Option(help: ArgumentHelp(
+        "Compare with another system's per-user Recall@N on the same users: a JSON object {user id: recall}.",
+        discussion: "N is the largest --at cut-off; the reference scripts in benchmarks/reference write such files with --per-user-out. Every evaluated user must be in the file, and only they.",
+        valueName: "FILE")) var againstPerUser: String?
+    @Option(help: "Bootstrap resamples for --against and --against-per-user.") var resamples: Int = 2000
     @Option(help: "Item feature whose values are the categories of the diversity metrics (default: one named like 'genre' or 'category').")
     var categoryFeature: String?
     @Option(help: ArgumentHelp(
@@ -45,6 +49,7 @@ struct EvaluateCommand: ParsableCommand {
         guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         try checkDiversityFactor(diversityFactor)
+        if against != nil && againstPerUser != nil { throw ValidationError("give --against or --against-per-user, not both") }
         _ = try parseCutoffs(at, example: "10,20,50,100")
         // Refused now rather than after a long evaluation.
         if let json { try checkOutputPath(json, option: "--json") }
@@ -63,6 +68,14 @@ struct EvaluateCommand: ParsableCommand {
             print("beyond accuracy: tail = outside the most popular 20% of items; list diversity and category coverage by "
                   + (labels.category.map { "'\($0.name)'" } ?? "(no category feature)") + "; other-interest hits: share of hits not from the list's main interest")
             print(result.beyondAccuracyTable())
+            if let againstPerUser {
+                let comparison = try Self.compareRecall(evaluated.users, name: evaluated.name, userIDs: data.users.ids,
+                                                        with: againstPerUser, resamples: resamples)
+                print("\(evaluated.name) - \(comparison.againstName), Recall@\(comparison.rows[0].cutoff) per user, with a \(Int(comparison.confidence * 100))% paired-bootstrap interval over users (\(resamples) resamples)")
+                print(comparison.table())
+                if let json { try writeJSON(PerUserComparison(model: result, comparison: comparison), to: json) }
+                return
+            }
             guard let against else {
                 if let json { try writeJSON(result, to: json) }
                 return
@@ -92,6 +105,46 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private static let mostPopularName = "most-popular"
+
+    /// What `--json` holds when `--against-per-user` is given.
+    private struct PerUserComparison: Encodable {
+        var model: EvaluationResult
+        var comparison: PairedComparison
+    }
+
+    /// Our per-user Recall@N (N the largest cut-off) paired with the values in `path`, a JSON object {user id: recall}
+    /// that must hold exactly the evaluated users. Named after the file.
+    static func compareRecall(
+        _ users: PerUserEvaluation, name: String, userIDs: [String], with path: String, resamples: Int
+    ) throws -> PairedComparison {
+        let values: [String: Double]
+        do { values = try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch let error as DecodingError {
+            throw CommandInputError("\(path): expected a JSON object {user id: recall}: \(HistoryFile.describe(error))")
+        } catch {
+            throw CommandInputError("\(path): cannot read it: \(error.localizedDescription)")
+        }
+        let cutoffIndex = users.cutoffs.indices.max { users.cutoffs[$0] < users.cutoffs[$1] } ?? 0
+        var ours: [Double] = [], theirs: [Double] = []
+        for (row, user) in users.users.enumerated() {
+            let id = userIDs[Int(user)]
+            guard let value = values[id] else {
+                throw CommandInputError("\(path): no value for user \(id) (the file must cover every evaluated user: \(users.users.count))")
+            }
+            guard (0...1).contains(value) else { throw CommandInputError("\(path): user \(id): expected a recall between 0 and 1, got \(value)") }
+            ours.append(users.metrics[row][cutoffIndex].recall)
+            theirs.append(value)
+        }
+        if values.count != users.users.count {
+            let evaluated = Set(users.users.map { userIDs[Int($0)] })
+            let extra = values.keys.filter { !evaluated.contains($0) }.sorted().prefix(3)
+            throw CommandInputError("\(path): \(values.count - users.users.count) user(s) that were not evaluated, such as \(extra.joined(separator: ", ")); was it made on another split?")
+        }
+        // "sasrec.per-user.json" (as the reference scripts name them) -> "sasrec".
+        let file = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let label = file.hasSuffix(".per-user") ? String(file.dropLast(".per-user".count)) : file
+        return try PairedComparison(model: ours, against: theirs, cutoff: users.cutoffs[cutoffIndex], metric: .recall,
+                                    modelName: name, againstName: label, resamples: resamples)
+    }
 
     /// What `--json` holds when `--against` is given.
     private struct Comparison: Encodable {

@@ -41,6 +41,35 @@ struct PicturesCommandTests {
                 "a factor of 1 changes some list")
         #expect(try CategoriesByItemID(factor: 0, dataset: data) == nil)
 
+        // --against-per-user: another system's per-user Recall@N (N the largest cut-off) paired on the same users.
+        let perUser = try ModelEvaluation.evaluateEachUser(opened, dataset: data, split: .test, cutoffs: [10, 20])
+        let ids = perUser.users.map { data.users.ids[Int($0)] }
+        func write(_ values: [String: Any], _ name: String) throws -> String {
+            try JSONSerialization.data(withJSONObject: values).write(to: URL(fileURLWithPath: path(name)))
+            return path(name)
+        }
+        let zeros = try write(Dictionary(uniqueKeysWithValues: ids.map { ($0, 0.0) }), "zeros.json")
+        let againstZeros = try EvaluateCommand.compareRecall(perUser, name: "mind", userIDs: data.users.ids, with: zeros, resamples: 50)
+        #expect(againstZeros.rows.map(\.cutoff) == [20] && againstZeros.againstName == "zeros")
+        #expect(abs(againstZeros.rows[0].difference - perUser.summary.rows[1].metrics.recall) < 1e-12)
+        let same = try write(Dictionary(uniqueKeysWithValues: zip(ids, perUser.metrics.map { $0[1].recall })), "same.json")
+        let againstSame = try EvaluateCommand.compareRecall(perUser, name: "mind", userIDs: data.users.ids, with: same, resamples: 50).rows[0]
+        #expect(againstSame.difference == 0 && againstSame.lower == 0 && againstSame.upper == 0)
+        try run(["evaluate", "--model", path("mind"), "--dataset", path("data"), "--at", "10,20", "--against-per-user", zeros])
+        var missing = Dictionary(uniqueKeysWithValues: ids.map { ($0, 0.5) })
+        missing[ids[0]] = nil
+        var extra = Dictionary(uniqueKeysWithValues: ids.map { ($0, 0.5) })
+        extra["someone-else"] = 0.5
+        var outOfRange = Dictionary(uniqueKeysWithValues: ids.map { ($0, 0.5) })
+        outOfRange[ids[0]] = 1.5
+        for (values, name, says) in [(missing, "missing.json", "no value for user"), (extra, "extra.json", "not evaluated"),
+                                     (outOfRange, "range.json", "between 0 and 1"), (["a": "x"], "text.json", "wrong type")] as [([String: Any], String, String)] {
+            let file = try write(values, name)
+            #expect { try EvaluateCommand.compareRecall(perUser, name: "mind", userIDs: data.users.ids, with: file, resamples: 50) } throws: {
+                "\($0)".contains(file) && "\($0)".contains(says)
+            }
+        }
+
         let user = data.users.ids[0]
         try run(["explain", "--model", path("mind"), "--user", user, "--output", path("why.svg")])
         try run(["explain", "--model", path("youtubednn"), "--user", user, "--output", path("why.html"), "--top", "5"])
@@ -70,6 +99,7 @@ struct PicturesCommandTests {
         ["report", "--model", "m", "--output", "r.html", "--buckets", "0"],
         ["evaluate", "--model", "m", "--dataset", "d", "--diversity-factor", "-1"],
         ["serve", "--model", "m", "--diversity-factor", "1"],
+        ["evaluate", "--model", "m", "--dataset", "d", "--against", "x", "--against-per-user", "f.json"],
         ["serve", "--model", "m", "--dataset", "d", "--diversity-factor", "nan"],
     ])
     func badFlagsAreRefused(arguments: [String]) {

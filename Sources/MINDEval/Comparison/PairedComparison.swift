@@ -73,50 +73,64 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         guard model.users == against.users else {
             throw ComparisonError.differentUsers(model.users.count, against.users.count)
         }
-        guard !model.users.isEmpty else { throw ComparisonError.noUsers }
+        let metrics = RankingMetricName.allCases
+        // One column per (cutoff, metric): [users] per-user values of each side.
+        let columns = model.cutoffs.indices.flatMap { c in metrics.map { (cutoff: model.cutoffs[c], index: c, metric: $0) } }
+        try self.init(
+            columns: columns.map { column in
+                (column.cutoff, column.metric,
+                 model.metrics.map { column.metric.value(of: $0[column.index]) }, against.metrics.map { column.metric.value(of: $0[column.index]) })
+            },
+            modelName: modelName, againstName: againstName, resamples: resamples, confidence: confidence, seed: seed)
+    }
+
+    /// Compares one metric known per user on both sides, `model[u]` and `against[u]` for the same user u: another
+    /// system's per-user Recall@N beside ours, say.
+    public init(
+        model: [Double], against: [Double], cutoff: Int, metric: RankingMetricName, modelName: String, againstName: String,
+        resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64 = 1
+    ) throws {
+        guard model.count == against.count else { throw ComparisonError.differentUsers(model.count, against.count) }
+        try self.init(columns: [(cutoff, metric, model, against)], modelName: modelName, againstName: againstName,
+                      resamples: resamples, confidence: confidence, seed: seed)
+    }
+
+    /// The paired bootstrap over users for every column (cutoff, metric, per-user values of each side).
+    private init(
+        columns: [(cutoff: Int, metric: RankingMetricName, model: [Double], against: [Double])],
+        modelName: String, againstName: String, resamples: Int, confidence: Double, seed: UInt64
+    ) throws {
+        let users = columns.first?.model.count ?? 0
+        guard users > 0 else { throw ComparisonError.noUsers }
         guard resamples > 0 else { throw ComparisonError.invalidResamples(resamples) }
         guard confidence > 0, confidence < 1 else { throw ComparisonError.invalidConfidence(confidence) }
-
-        let metrics = RankingMetricName.allCases
-        let users = model.users.count
-        // differences[u][c * metrics.count + m]
-        let differences: [[Double]] = (0..<users).map { u in
-            model.cutoffs.indices.flatMap { c in
-                metrics.map { $0.value(of: model.metrics[u][c]) - $0.value(of: against.metrics[u][c]) }
-            }
-        }
-        let columns = model.cutoffs.count * metrics.count
+        // differences[u][column]
+        let differences: [[Double]] = (0..<users).map { u in columns.map { $0.model[u] - $0.against[u] } }
 
         // One set of resampled users serves every column, so the intervals of all metrics come from the same draws.
         var generator = SeededGenerator(seed: seed)
-        var resampledMeans = [[Double]](repeating: [], count: columns)
-        for column in 0..<columns { resampledMeans[column].reserveCapacity(resamples) }
-        var sums = [Double](repeating: 0, count: columns)
+        var resampledMeans = [[Double]](repeating: [], count: columns.count)
+        for column in columns.indices { resampledMeans[column].reserveCapacity(resamples) }
+        var sums = [Double](repeating: 0, count: columns.count)
         for _ in 0..<resamples {
-            for column in 0..<columns { sums[column] = 0 }
+            for column in columns.indices { sums[column] = 0 }
             for _ in 0..<users {
                 let row = differences[generator.nextInt(below: users)]
-                for column in 0..<columns { sums[column] += row[column] }
+                for column in columns.indices { sums[column] += row[column] }
             }
-            for column in 0..<columns { resampledMeans[column].append(sums[column] / Double(users)) }
+            for column in columns.indices { resampledMeans[column].append(sums[column] / Double(users)) }
         }
 
         let tail = (1 - confidence) / 2
-        var rows: [Row] = []
-        let modelSummary = model.summary, againstSummary = against.summary
-        for (c, cutoff) in model.cutoffs.enumerated() {
-            for (m, metric) in metrics.enumerated() {
-                let column = c * metrics.count + m
-                let sorted = resampledMeans[column].sorted()
-                let perUser = differences.map { $0[column] }
-                rows.append(Row(
-                    cutoff: cutoff, metric: metric,
-                    model: metric.value(of: modelSummary.rows[c].metrics),
-                    against: metric.value(of: againstSummary.rows[c].metrics),
-                    difference: perUser.reduce(0, +) / Double(users),
-                    lower: Self.quantile(sorted, tail), upper: Self.quantile(sorted, 1 - tail),
-                    modelBetter: perUser.filter { $0 > 0 }.count, againstBetter: perUser.filter { $0 < 0 }.count))
-            }
+        rows = columns.enumerated().map { index, column in
+            let sorted = resampledMeans[index].sorted()
+            let perUser = differences.map { $0[index] }
+            return Row(
+                cutoff: column.cutoff, metric: column.metric,
+                model: Self.mean(column.model), against: Self.mean(column.against),
+                difference: perUser.reduce(0, +) / Double(users),
+                lower: Self.quantile(sorted, tail), upper: Self.quantile(sorted, 1 - tail),
+                modelBetter: perUser.filter { $0 > 0 }.count, againstBetter: perUser.filter { $0 < 0 }.count)
         }
         self.modelName = modelName
         self.againstName = againstName
@@ -124,8 +138,10 @@ public struct PairedComparison: Codable, Sendable, Equatable {
         self.resamples = resamples
         self.confidence = confidence
         self.seed = seed
-        self.rows = rows
     }
+
+    /// The average in user order (as `PerUserEvaluation.summary` sums).
+    private static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
 
     /// The value at fraction `q` of a sorted sample, interpolating between neighbours.
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
