@@ -58,7 +58,10 @@ for split in ${SPLITS:-users leave-one-out}; do
             model=${pair%%:*} reference=${pair#*:}
             file=$WORK/reference-$split$tag-$reference.per-user.json
             [ "$reference" = comirec-sa+temperature ] && file=$WORK/reference-$split-$reference.per-user.json
-            [ -f "$file" ] && [ -d "$(models_dir "$split")/$model" ] || continue
+            if [ ! -f "$file" ] || [ ! -d "$(models_dir "$split")/$model" ]; then
+                echo "not paired: $model with the reference's $reference (no model or no per-user file)" >&2
+                continue
+            fi
             echo "$model against the reference's ${reference}:"
             $MIND evaluate --model "$(models_dir "$split")/$model" --dataset "$WORK/$split" --at 20,50 \
                 --against-per-user "$file" | tail -3
