@@ -312,3 +312,92 @@ struct AllPositionsTrainingTests {
         #expect(checkLossGradient(model, batch: batch, targets: targets, sampling: sampling, step: step) > 100)
     }
 }
+
+@Suite("Dropout in the sequence towers (SASRec, GRU4Rec)")
+struct SequenceTowerDropoutTests {
+    func config(_ kind: ModelKind, dropout: Float) -> ModelConfig {
+        var config = ModelConfig()
+        config.model = kind
+        config.embeddingSize = 4
+        config.maxHistoryLength = 4
+        config.negatives = 5
+        config.dropout = dropout
+        return config
+    }
+
+    let schema = DataSchema(itemCount: 8, itemFeatures: [], userFeatures: [])
+    let sampling = NegativeSampling(kind: .logUniform, popularity: [5, 4, 3, 2, 1, 1, 1, 1])
+    let targets: [Int32] = [1, 2, 6, 4, 5, 1, 7]  // the next item of each real position of `batch`
+
+    func batch(dropoutSeeds: [UInt64]?) -> UserBatch {
+        var batch = UserBatch(histories: [[0, 1, 2], [3, 4, 5, 1]], profiles: [], maxLength: 4, routingSeeds: [3, 4])
+        batch.dropoutSeeds = dropoutSeeds
+        return batch
+    }
+
+    func loss(_ model: RecommenderModel, _ batch: UserBatch) -> Float {
+        let tape = Tape()
+        var generator = SeededGenerator(seed: 1)
+        return withExtendedLifetime(tape) {
+            model.loss(tape, batch: batch, targets: targets, sampling: sampling, generator: &generator).value.scalar
+        }
+    }
+
+    @Test("dropout adds no weights, leaves serving alone and changes the training loss", arguments: [ModelKind.sasrec, .gru4rec])
+    func servingIsUnchanged(model kind: ModelKind) {
+        let plain = RecommenderModel(config: config(kind, dropout: 0), schema: schema)
+        let dropped = RecommenderModel(config: config(kind, dropout: 0.5), schema: schema)
+        for (a, b) in zip(plain.parameters, dropped.parameters) { #expect(a.value == b.value, "\(a.name)") }
+        let histories: [ArraySlice<Int32>] = [[0, 1, 2], [3, 4, 5, 1, 6]]
+        #expect(plain.encode(histories: histories, profiles: []).vectors == dropped.encode(histories: histories, profiles: []).vectors)
+        #expect(loss(plain, batch(dropoutSeeds: [8, 9])) == loss(plain, batch(dropoutSeeds: nil)))
+        #expect(loss(dropped, batch(dropoutSeeds: [8, 9])) != loss(dropped, batch(dropoutSeeds: nil)))
+        #expect(loss(dropped, batch(dropoutSeeds: [8, 9])) != loss(dropped, batch(dropoutSeeds: [8, 10])))
+    }
+
+    /// With the masks fixed by the seeds, the loss is smooth in the weights again.
+    @Test(arguments: [ModelKind.sasrec, .gru4rec])
+    func lossGradientWithDropoutMatchesFiniteDifferences(model kind: ModelKind) {
+        let model = RecommenderModel(config: config(kind, dropout: 0.3), schema: schema)
+        let step: Float = kind == .sasrec ? 1e-4 : 1e-2  // see TrainingTests.wholeLossGradient
+        #expect(checkLossGradient(model, batch: batch(dropoutSeeds: [8, 9]), targets: targets, sampling: sampling, step: step) > 100)
+    }
+
+    /// A sample's training outputs depend on its own seed, not on who shares its batch.
+    @Test(arguments: [ModelKind.sasrec, .gru4rec])
+    func batchNeighboursChangeNothingInTraining(model kind: ModelKind) {
+        let model = RecommenderModel(config: config(kind, dropout: 0.5), schema: schema)
+        let tower = model.users as! SequenceOutputTower
+        func outputs(_ histories: [ArraySlice<Int32>], seeds: [UInt64]) -> Tensor {
+            var batch = UserBatch(histories: histories, profiles: [], maxLength: 4, routingSeeds: seeds)
+            batch.dropoutSeeds = seeds
+            let tape = Tape()
+            let items = model.items(tape, (0..<8).map { Int32($0) })
+            let behaviours = tape.gather(items, indices: batch.histories, indexShape: [batch.size, batch.length])
+            return tower.positionOutputs(tape, batch: batch, behaviours: behaviours).value
+        }
+        let alone = outputs([[3, 4, 5, 1]], seeds: [9])
+        let paired = outputs([[3, 4, 5, 1], [0, 1, 2]], seeds: [9, 8])
+        #expect(Array(paired.storage.prefix(alone.count)) == alone.storage)
+        #expect(outputs([[3, 4, 5, 1]], seeds: [10]) != alone)
+    }
+
+    @Test("with dropout, 1 and 3 threads still give the same weights", arguments: [ModelKind.sasrec, .gru4rec])
+    func threadCountChangesNothing(model kind: ModelKind) throws {
+        let planted = PlantedInterests(users: 40, topics: 4, itemsPerTopic: 10, length: 8...14, seed: 2)
+        let data = TrainingData(sequences: planted.sequences, users: (0..<40).map { Int32($0) }, profiles: [], profileFeatureCount: 0,
+                                itemCount: planted.itemCount)
+        func train(threads: Int) throws -> RecommenderModel {
+            var settings = config(kind, dropout: 0.3)
+            settings.batchSize = 8
+            settings.epochs = 1
+            settings.shards = 3
+            settings.threads = threads
+            let model = RecommenderModel(config: settings, schema: planted.schema)
+            try Trainer(model: model, data: data, directory: nil).train()
+            return model
+        }
+        let one = try train(threads: 1), three = try train(threads: 3)
+        for (a, b) in zip(one.parameters, three.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    }
+}

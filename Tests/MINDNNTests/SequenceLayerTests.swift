@@ -167,3 +167,42 @@ struct SequenceLayerTests {
         for i in 0..<4 { #expect(abs(Double(out.storage[i]) - expected[i]) < 1e-5) }
     }
 }
+
+@Suite("Dropout: seeded per sample, the identity outside training")
+struct DropoutTests {
+    @Test func servingAndRateZeroAreTheIdentity() {
+        let tape = Tape()
+        let x = tape.constant(random([2, 3, 4], seed: 1))
+        #expect(Dropout(name: "d", rate: 0.5)(x, sampleSeeds: nil).value == x.value)
+        #expect(Dropout(name: "d", rate: 0)(x, sampleSeeds: [1, 2]).value == x.value)
+    }
+
+    /// Survivors are scaled by 1 / (1 - rate); the share dropped is near the rate.
+    @Test func dropsAboutTheRateAndScalesTheRest() {
+        let tape = Tape()
+        let x = tape.constant(Tensor(shape: [4, 1000], repeating: 2))
+        let out = Dropout(name: "d", rate: 0.3)(x, sampleSeeds: [1, 2, 3, 4]).value
+        #expect(out.storage.allSatisfy { $0 == 0 || abs($0 - 2 / 0.7) < 1e-6 })
+        let dropped = Double(out.storage.filter { $0 == 0 }.count) / 4000
+        #expect(abs(dropped - 0.3) < 0.03, "dropped \(dropped)")
+        #expect(abs(Double(out.storage.reduce(0, +)) / 4000 - 2) < 0.1)  // the expectation is kept
+    }
+
+    /// A sample's mask depends on its own seed and the layer's name, not on its neighbours.
+    @Test func masksFollowTheSampleSeedAndTheLayer() {
+        let tape = Tape()
+        let ones = Tensor(shape: [1, 64], repeating: 1)
+        let layer = Dropout(name: "a", rate: 0.5)
+        let alone = layer(tape.constant(ones), sampleSeeds: [7]).value
+        let paired = layer(tape.constant(Tensor(shape: [2, 64], repeating: 1)), sampleSeeds: [3, 7]).value
+        #expect(Array(paired.storage[64...]) == alone.storage)
+        #expect(Array(paired.storage[..<64]) != alone.storage)
+        #expect(Dropout(name: "b", rate: 0.5)(tape.constant(ones), sampleSeeds: [7]).value != alone)
+    }
+
+    /// The gradient is the mask: the dropped elements get none, the kept ones 1 / (1 - rate).
+    @Test func gradientsMatchFiniteDifferences() {
+        let layer = Dropout(name: "d", rate: 0.4)
+        checkGradients([random([2, 3, 4], seed: 2)]) { _, x in layer(x[0], sampleSeeds: [5, 6]) }
+    }
+}

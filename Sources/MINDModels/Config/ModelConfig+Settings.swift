@@ -35,6 +35,8 @@ extension ModelConfig {
                           help: "Causal transformer blocks (self-attention and feed-forward, each with a residual and layer norm)."),
             ConfigSetting("short-term-length", \.shortTermLength, .integer(1...10_000), models: [.sdm],
                           help: "SDM's short-term session: the most recent behaviours of the history; the rest is long-term."),
+            ConfigSetting("dropout", \.dropout, .number(0...0.95), models: [.sasrec, .gru4rec],
+                          help: "Dropout in training: SASRec's block input and each sub-layer's output (RecBole: 0.5), GRU4Rec's item vectors before the GRU (RecBole: 0.3); 0 is off."),
             ConfigSetting("all-positions", \.trainAllPositions, .boolean(), models: [.sasrec, .gru4rec],
                           help: "Train on windows of max-history-length + 1 items, every position predicting the next (SASRec's way); false trains one target per sample with its full history, as the other models."),
             ConfigSetting("routing-init", \.routingInitialisation, .choice(RoutingInitialisation.self), models: [.mind],

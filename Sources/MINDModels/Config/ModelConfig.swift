@@ -91,6 +91,8 @@ public struct ModelConfig: Equatable, Sendable {
     public var attentionBlocks: Int = 2
     /// SDM's short-term session: the most recent behaviours (the data carry no session boundaries).
     public var shortTermLength: Int = 10
+    /// Dropout rate inside the sequence towers (SASRec, GRU4Rec); 0 is off.
+    public var dropout: Float = 0
     /// Causal towers (SASRec, GRU4Rec): train every position of a window at once, each predicting the next item.
     public var trainAllPositions: Bool = true
     /// How routing logits start (MIND).

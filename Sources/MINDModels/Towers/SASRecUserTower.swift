@@ -4,11 +4,13 @@ import MINDNN
 /// SASRec's user tower (Kang and McAuley 2018): position-embedded history, layer norm, then causal
 /// transformer blocks (self-attention and a ReLU feed-forward of width 4d, each added back to its
 /// input and layer-normalised, as RecBole's SASRec does); the output at the last real position is the
-/// user vector. No dropout (RecBole uses 0.5): early stopping on validation guards against overfitting.
+/// user vector. `dropout` (off by default; RecBole uses 0.5) drops the block input and each sub-layer's output
+/// in training, as RecBole's hidden dropout does; RecBole also drops attention weights, which this tower does not.
 public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
     public let config: ModelConfig
     let positions: PositionEmbedding
     let inputNorm: LayerNorm
+    let inputDropout: Dropout
     let blocks: [TransformerBlock]
 
     public init(config: ModelConfig, generator: inout SeededGenerator) {
@@ -16,8 +18,9 @@ public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
         let d = config.embeddingSize
         positions = PositionEmbedding(name: "sasrec.position", length: config.maxHistoryLength, dimension: d, generator: &generator)
         inputNorm = LayerNorm(name: "sasrec.input.norm", size: d)
+        inputDropout = Dropout(name: "sasrec.input.dropout", rate: config.dropout)
         blocks = (0..<config.attentionBlocks).map {
-            TransformerBlock(name: "sasrec.block.\($0)", size: d, heads: config.attentionHeads, generator: &generator)
+            TransformerBlock(name: "sasrec.block.\($0)", size: d, heads: config.attentionHeads, dropout: config.dropout, generator: &generator)
         }
     }
 
@@ -31,7 +34,7 @@ public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
 
     public func positionOutputs(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Variable {
         var hidden = blockInput(tape, batch: batch, behaviours: behaviours)
-        for block in blocks { hidden = block(hidden, keyMask: batch.historyMask) }
+        for block in blocks { hidden = block(hidden, keyMask: batch.historyMask, dropoutSeeds: batch.dropoutSeeds) }
         return hidden
     }
 
@@ -41,7 +44,7 @@ public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
     public func behaviourAttention(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Tensor? {
         guard let last = blocks.last else { return nil }
         var hidden = blockInput(tape, batch: batch, behaviours: behaviours)
-        for block in blocks.dropLast() { hidden = block(hidden, keyMask: batch.historyMask) }
+        for block in blocks.dropLast() { hidden = block(hidden, keyMask: batch.historyMask, dropoutSeeds: batch.dropoutSeeds) }
         let weights = last.attention.weights(hidden, keyMask: batch.historyMask, causal: true).value  // [B, H, L, L]
         let b = batch.size, h = last.attention.heads, l = batch.length
         var attention = Tensor.zeros([b, 1, l])
@@ -55,34 +58,39 @@ public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
         return attention
     }
 
-    /// The position-embedded, normalised behaviours, zero on padding: [B, L, d].
+    /// The position-embedded, normalised behaviours (dropped out in training), zero on padding: [B, L, d].
     private func blockInput(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> Variable {
-        tape.multiply(inputNorm(positions(behaviours)), tape.constant(batch.positionMask))
+        inputDropout(tape.multiply(inputNorm(positions(behaviours)), tape.constant(batch.positionMask)), sampleSeeds: batch.dropoutSeeds)
     }
 }
 
-/// A post-norm causal transformer block: x = LN(x + MHA(x)); x = LN(x + W2 relu(W1 x)).
+/// A post-norm causal transformer block: x = LN(x + drop(MHA(x))); x = LN(x + drop(W2 relu(W1 x))).
 struct TransformerBlock {
     let attention: MultiHeadAttention
     let attentionNorm: LayerNorm
     let feedForward: MultiLayerPerceptron
     let feedForwardNorm: LayerNorm
+    let attentionDropout: Dropout
+    let feedForwardDropout: Dropout
 
-    init(name: String, size: Int, heads: Int, generator: inout SeededGenerator) {
+    init(name: String, size: Int, heads: Int, dropout: Float, generator: inout SeededGenerator) {
         attention = MultiHeadAttention(name: "\(name).attention", size: size, heads: heads, generator: &generator)
         attentionNorm = LayerNorm(name: "\(name).attention.norm", size: size)
         feedForward = MultiLayerPerceptron(name: "\(name).feed-forward", sizes: [size, 4 * size, size], generator: &generator)
         feedForwardNorm = LayerNorm(name: "\(name).feed-forward.norm", size: size)
+        attentionDropout = Dropout(name: "\(name).attention.dropout", rate: dropout)
+        feedForwardDropout = Dropout(name: "\(name).feed-forward.dropout", rate: dropout)
     }
 
     var parameters: [Parameter] {
         attention.parameters + attentionNorm.parameters + feedForward.parameters + feedForwardNorm.parameters
     }
 
-    /// x: [B, L, d] -> [B, L, d]; position t sees positions <= t that are real.
-    func callAsFunction(_ x: Variable, keyMask: [Float]) -> Variable {
+    /// x: [B, L, d] -> [B, L, d]; position t sees positions <= t that are real. `dropoutSeeds`: one per sample
+    /// in training, nil when serving.
+    func callAsFunction(_ x: Variable, keyMask: [Float], dropoutSeeds: [UInt64]?) -> Variable {
         let tape = x.tape
-        let attended = attentionNorm(tape.add(x, attention(x, keyMask: keyMask, causal: true)))
-        return feedForwardNorm(tape.add(attended, feedForward(attended)))
+        let attended = attentionNorm(tape.add(x, attentionDropout(attention(x, keyMask: keyMask, causal: true), sampleSeeds: dropoutSeeds)))
+        return feedForwardNorm(tape.add(attended, feedForwardDropout(feedForward(attended), sampleSeeds: dropoutSeeds)))
     }
 }

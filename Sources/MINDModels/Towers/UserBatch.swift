@@ -16,6 +16,8 @@ public struct UserBatch {
     public var profiles: [Int32]
     /// One seed per sample for the Gaussian routing-logit draw.
     public var routingSeeds: [UInt64]
+    /// One seed per sample for dropout masks in training; nil when serving, which turns dropout off.
+    public var dropoutSeeds: [UInt64]?
 
     /// Builds a batch, keeping the most recent `maxLength` items of each history.
     public init(histories input: [ArraySlice<Int32>], profiles: [Int32], maxLength: Int, routingSeeds: [UInt64]) {

@@ -261,7 +261,10 @@ public final class Trainer {
                 for f in 0..<featureCount { profiles.append(hidden ? 0 : data.profiles[user * featureCount + f]) }
             }
         }
-        let batch = UserBatch(histories: histories, profiles: profiles, maxLength: config.maxHistoryLength, routingSeeds: seeds)
+        var batch = UserBatch(histories: histories, profiles: profiles, maxLength: config.maxHistoryLength, routingSeeds: seeds)
+        // The routing seeds serve dropout too (each layer mixes in its own salt): no extra draws, so runs
+        // without dropout keep the random stream they always had.
+        batch.dropoutSeeds = seeds
         return (batch, targets)
     }
 
