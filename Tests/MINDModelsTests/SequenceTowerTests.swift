@@ -205,6 +205,30 @@ struct TowerGradientTests {
     }
 }
 
+@Suite("GRU4Rec with a hidden state of its own size")
+struct GRU4RecHiddenSizeTests {
+    /// gru-hidden-size 6 with embeddings of 4: the GRU's weights take the hidden size, the dense layer maps it back
+    /// to d, and the gradient still matches finite differences, per sample and over all positions.
+    @Test func hiddenSizeShapesTheWeightsAndKeepsTheGradient() {
+        var config = ModelConfig()
+        config.model = .gru4rec
+        config.embeddingSize = 4
+        config.maxHistoryLength = 4
+        config.negatives = 5
+        config.recurrentHiddenSize = 6
+        let model = RecommenderModel(config: config, schema: DataSchema(itemCount: 8, itemFeatures: [], userFeatures: []))
+        let tower = model.users as! GRU4RecUserTower
+        #expect(tower.dense.weight.value.shape == [6, 4])
+        #expect(model.encode(histories: [[1, 2, 3]], profiles: []).vectors.shape == [1, 1, 4])
+        let batch = UserBatch(histories: [[0, 1, 2], [3, 4, 5, 1]], profiles: [], maxLength: 4, routingSeeds: [3, 4])
+        checkGradients([random([2, 4, 4], seed: 5, scale: 0.1)], parameters: model.users.parameters) { tape, inputs in
+            model.users.interests(tape, batch: batch, behaviours: inputs[0]).vectors
+        }
+        let sampling = NegativeSampling(kind: .logUniform, popularity: [5, 4, 3, 2, 1, 1, 1, 1])
+        #expect(checkLossGradient(model, batch: batch, targets: [1, 2, 6, 4, 5, 1, 7], sampling: sampling, step: 1e-2) > 100)
+    }
+}
+
 @Suite("The new towers learn planted interests")
 struct SequenceTowerLearningTests {
     /// SASRec trains per sample here: on these short planted sequences windows give most positions a history of a

@@ -35,6 +35,8 @@ extension ModelConfig {
                           help: "Causal transformer blocks (self-attention and feed-forward, each with a residual and layer norm)."),
             ConfigSetting("short-term-length", \.shortTermLength, .integer(1...10_000), models: [.sdm],
                           help: "SDM's short-term session: the most recent behaviours of the history; the rest is long-term."),
+            ConfigSetting("gru-hidden-size", \.recurrentHiddenSize, .integer(0...4096), models: [.gru4rec],
+                          help: "GRU4Rec's hidden state size; its dense layer maps the last state back to embedding-size (RecBole: 128); 0 is embedding-size."),
             ConfigSetting("dropout", \.dropout, .number(0...0.95), models: [.sasrec, .gru4rec],
                           help: "Dropout in training: SASRec's block input and each sub-layer's output (RecBole: 0.5), GRU4Rec's item vectors before the GRU (RecBole: 0.3); 0 is off."),
             ConfigSetting("all-positions", \.trainAllPositions, .boolean(), models: [.sasrec, .gru4rec],

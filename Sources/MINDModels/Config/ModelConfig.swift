@@ -91,6 +91,8 @@ public struct ModelConfig: Equatable, Sendable {
     public var attentionBlocks: Int = 2
     /// SDM's short-term session: the most recent behaviours (the data carry no session boundaries).
     public var shortTermLength: Int = 10
+    /// GRU4Rec's hidden state size; 0 is embedding-size (RecBole uses 128 with embeddings of 64).
+    public var recurrentHiddenSize: Int = 0
     /// Dropout rate inside the sequence towers (SASRec, GRU4Rec); 0 is off.
     public var dropout: Float = 0
     /// Causal towers (SASRec, GRU4Rec): train every position of a window at once, each predicting the next item.
