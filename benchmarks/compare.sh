@@ -12,6 +12,11 @@
 #   # converged: ours with early stopping (patience 3) within 20 epochs, RecBole's with patience 2 within 40
 #   BUDGET=epochs:20 NAME=converged MODELS=sdm,sasrec,gru4rec REFERENCE=1 REFERENCE_EPOCHS=40 \
 #       REFERENCE_MINUTES=115 REFERENCES="gru4rec sasrec" SPLITS=users benchmarks/compare.sh
+#   # levers toward RecBole's settings (dropout, history 50, wider SASRec, GRU state 128), reusing the converged models
+#   BUDGET=epochs:20 NAME=levers SPLITS=users MODELS=sasrec,gru4rec,sdm,sasrec+dropout=0.2,sasrec+dropout=0.5,\
+#   sasrec+max-history-length=50,sasrec+embedding-size=128,gru4rec+dropout=0.3,gru4rec+max-history-length=50,\
+#   gru4rec+gru-hidden-size=128,gru4rec+dropout=0.3+max-history-length=50,\
+#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50,sdm+max-history-length=50 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results

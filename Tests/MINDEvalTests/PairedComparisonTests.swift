@@ -80,3 +80,20 @@ private func row(_ comparison: PairedComparison, _ metric: RankingMetricName) ->
         try PairedComparison(model: evaluation(recalls: []), modelName: "a", against: evaluation(recalls: []), againstName: "b")
     }
 }
+
+/// A variant's long name widens the model column instead of pushing its row's numbers out of line.
+@Test func comparisonTableColumnsAlignWithLongNames() throws {
+    let names = ["mind", "gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50", "sasrec"]
+    let entries = names.enumerated().map { index, name in
+        ModelComparison.Entry(name: name, config: nil, epochs: [], bestEpoch: nil,
+                              users: evaluation(recalls: [0.1, 0.2, 0.3].map { $0 + Double(index) / 10 }, cutoff: 50))
+    }
+    let lines = try ModelComparison(entries: entries, resamples: 50).table().split(separator: "\n").map(String.init)
+    #expect(lines.count == 4)
+    // Every line has the same length and its first number starts in the same column, after a space.
+    #expect(Set(lines.map(\.count)).count == 1, "\(lines)")
+    let column = lines[1].range(of: "0.")!.lowerBound.utf16Offset(in: lines[1])
+    for line in lines.dropFirst() {
+        #expect(line.range(of: " 0.")!.lowerBound.utf16Offset(in: line) == column - 1, "\(line)")
+    }
+}

@@ -67,14 +67,16 @@ public struct ModelComparison: Encodable, Sendable {
     /// interval, training throughput and epochs.
     public func table() -> String {
         let cutoffs = entries[0].result.rows.map(\.cutoff)
-        var header = pad("model", 28, left: true)
+        // Wide enough for the longest name (variants such as gru4rec+dropout=0.3+max-history-length=50), so columns align.
+        let nameWidth = max(28, (entries.map(\.name.count).max() ?? 0) + 1)
+        var header = pad("model", nameWidth, left: true)
         for cutoff in cutoffs {
             header += pad("R@\(cutoff)", 9) + pad("HR@\(cutoff)", 9) + pad("NDCG@\(cutoff)", 9) + pad("P@\(cutoff)", 9)
         }
         header += pad("R@\(rankingCutoff) - best [95%]", 33) + pad("samples/s", 11) + pad("epochs", 8)
         var lines = [header]
         for entry in entries {
-            var line = pad(entry.name, 28, left: true)
+            var line = pad(entry.name, nameWidth, left: true)
             for row in entry.result.rows {
                 let m = row.metrics
                 line += [m.recall, m.hitRate, m.ndcg, m.precision].map { pad(String(format: "%.4f", $0), 9) }.joined()
