@@ -16,7 +16,8 @@
 #   BUDGET=epochs:20 NAME=levers SPLITS=users MODELS=sasrec,gru4rec,sdm,sasrec+dropout=0.2,sasrec+dropout=0.5,\
 #   sasrec+max-history-length=50,sasrec+embedding-size=128,gru4rec+dropout=0.3,gru4rec+max-history-length=50,\
 #   gru4rec+gru-hidden-size=128,gru4rec+dropout=0.3+max-history-length=50,\
-#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50,sdm+max-history-length=50 benchmarks/compare.sh
+#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50,sdm+max-history-length=50,\
+#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50+sampler=full,sasrec+sampler=full benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
