@@ -44,12 +44,9 @@ public struct UserBatch {
     /// A seed that depends only on the history's content, so serving the same history gives
     /// the same interests whatever else is in the batch.
     public static func contentSeed(_ history: ArraySlice<Int32>, base: UInt64) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ base
-        for item in history {
-            hash ^= UInt64(UInt32(bitPattern: item))
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
+        var hash = FNV1a(basis: base)
+        for item in history { hash.combine(UInt64(UInt32(bitPattern: item))) }
+        return hash.value
     }
 }
 

@@ -8,14 +8,16 @@ import MINDCore
 /// train, so the same seed still gives the same weights on any thread count.
 public struct Dropout {
     public let rate: Float
-    /// Mixed into each sample's seed so two dropout layers draw different masks.
+    /// FNV-1a of the layer's name, mixed into each sample's seed so two dropout layers draw different masks.
     let salt: UInt64
 
     /// `rate` in [0, 1): the probability of zeroing an element.
     public init(name: String, rate: Float) {
         precondition(rate >= 0 && rate < 1, "A dropout rate is in [0, 1), not \(rate).")
         self.rate = rate
-        salt = Dropout.nameHash(name)
+        var hash = FNV1a()
+        for byte in name.utf8 { hash.combine(UInt64(byte)) }
+        salt = hash.value
     }
 
     /// x: [B, ...] -> the same shape. `sampleSeeds` holds one seed per row of the first axis, nil outside
@@ -34,15 +36,5 @@ public struct Dropout {
             }
         }
         return x.tape.multiply(x, x.tape.constant(mask))
-    }
-
-    /// FNV-1a of the name: a fixed salt per layer that does not depend on the process.
-    static func nameHash(_ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
     }
 }
