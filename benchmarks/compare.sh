@@ -47,12 +47,15 @@ for split in ${SPLITS:-users leave-one-out}; do
         # RecBole's SASRec and GRU4Rec for REFERENCE_EPOCHS (3: the "within three epochs"; best epoch by
         # validation Recall@50), torch-rechub's ComiRec-SA until 2 epochs without a better validation Recall@50.
         # Hours on 2 cores: keep the machine otherwise idle, since torch's two threads stall on a busy core.
+        # Each epoch is checkpointed: a run stopped by REFERENCE_MINUTES continues where it stopped when the same
+        # command runs again (delete the .ckpt file to start over).
         tag=$(ref_tag)
         for model in $REFERENCES; do
             [ "$model" = comirec-sa ] && continue
             "$CACHE/venv-recbole/bin/python" benchmarks/reference/recbole_sequential.py --split-dir "$WORK/jsonl-$split" \
-                --models $model --epochs "$REFERENCE_EPOCHS" --threads 2 "${budget_args[@]}" --per-user-out "$WORK/reference-$split$tag-{model}.per-user.json"
-        done | tee "$OUT/compare-$split-recbole$tag.jsonl"
+                --models $model --epochs "$REFERENCE_EPOCHS" --threads 2 "${budget_args[@]}" --per-user-out "$WORK/reference-$split$tag-{model}.per-user.json" \
+                --checkpoint "$WORK/reference-$split$tag-{model}.ckpt" | tee "$OUT/compare-$split-recbole$tag-$model.jsonl"
+        done
         if [[ " $REFERENCES " == *" comirec-sa "* ]]; then
             use_torch_venv
             $PY benchmarks/reference/torch_rechub_quality.py --train "$WORK/jsonl-$split/train.jsonl" --valid "$WORK/jsonl-$split/valid.jsonl" \

@@ -192,17 +192,17 @@ struct CompareCommand: ParsableCommand {
     /// The file in a model directory naming the budget `mind compare` trained it under, once training ended.
     static let budgetFile = "compare_budget.txt"
 
-    /// Whether `directory` holds a checkpoint of a run with exactly `settings` that `mind compare --reuse` can continue.
+    /// Whether `directory` holds a checkpoint of a run with `settings` (any thread count) that `mind compare --reuse` can continue.
     static func hasCheckpoint(_ directory: URL, with settings: ModelConfig) -> Bool {
-        guard let bundle = try? ModelBundle.read(from: directory), bundle.config == settings else { return false }
+        guard let bundle = try? ModelBundle.read(from: directory), bundle.config.trainsTheSameModel(as: settings) else { return false }
         return FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint/state.json").path)
     }
 
-    /// Whether `directory` holds a completed training run with exactly `settings` under `budget`: its log says it
+    /// Whether `directory` holds a completed training run with `settings` (any thread count) under `budget`: its log says it
     /// finished (all epochs, or early stopping), or compare recorded that it trained it to this budget (a minutes
     /// budget ends training between epochs, which the log alone cannot tell from an interrupted run).
     static func isTrained(_ directory: URL, with settings: ModelConfig, budget: Budget) -> Bool {
-        guard let bundle = try? ModelBundle.read(from: directory), bundle.config == settings,
+        guard let bundle = try? ModelBundle.read(from: directory), bundle.config.trainsTheSameModel(as: settings),
               let metrics = try? TrainingLog.readMetrics(from: directory), !metrics.epochs.isEmpty,
               FileManager.default.fileExists(atPath: directory.appendingPathComponent("weights.safetensors").path) else { return false }
         let recorded = try? String(contentsOf: directory.appendingPathComponent(budgetFile), encoding: .utf8)

@@ -75,6 +75,12 @@ struct CompareCommandTests {
         let directory = URL(fileURLWithPath: path("compare/sasrec"))
         let trained = try ModelBundle.read(from: directory).config
         #expect(CompareCommand.isTrained(directory, with: trained, budget: .epochs(1)))
+        // The thread count changes only the speed, so a model trained on other threads is kept; any other key is not.
+        var otherThreads = trained, otherSeed = trained
+        otherThreads.threads = trained.threads + 3
+        otherSeed.seed = trained.seed &+ 1
+        #expect(CompareCommand.isTrained(directory, with: otherThreads, budget: .epochs(1)))
+        #expect(!CompareCommand.isTrained(directory, with: otherSeed, budget: .epochs(1)))
         let metricsURL = directory.appendingPathComponent("metrics.json")
         let finished = try String(contentsOf: metricsURL, encoding: .utf8)
         try finished.replacingOccurrences(of: "\"finished\" : true", with: "\"finished\" : false").write(to: metricsURL, atomically: true, encoding: .utf8)

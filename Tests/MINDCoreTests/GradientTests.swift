@@ -32,6 +32,15 @@ struct GradientTests {
     @Test func sigmoid() { checkGradients([random([4, 5], seed: 6, scale: 2)]) { t, v in t.sigmoid(v[0]) } }
     @Test func tanh() { checkGradients([random([4, 5], seed: 7)]) { t, v in t.tanh(v[0]) } }
     @Test func relu() { checkGradients([awayFromZero([4, 5], seed: 8)]) { t, v in t.relu(v[0]) } }
+    @Test func gelu() { checkGradients([random([4, 5], seed: 12, scale: 2)]) { t, v in t.gelu(v[0]) } }
+
+    /// x Phi(x) at hand-computed points (Phi from tables: Phi(1) = 0.8413447, Phi(2) = 0.9772499).
+    @Test func geluMatchesTheNormalCDF() {
+        let tape = Tape()
+        let out = tape.gelu(tape.constant(Tensor(shape: [5], storage: [0, 1, -1, 2, -2]))).value.storage
+        let expected: [Float] = [0, 0.8413447, -0.1586553, 1.9544998, -0.0455002]
+        for (o, e) in zip(out, expected) { #expect(abs(o - e) < 1e-6, "\(o) against \(e)") }
+    }
     @Test func pow() { checkGradients([positive([3, 4], seed: 9)]) { t, v in t.pow(v[0], 3.5) } }
     @Test func negate() { checkGradients([random([3], seed: 10)]) { t, v in -v[0] } }
 

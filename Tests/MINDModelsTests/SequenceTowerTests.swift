@@ -337,15 +337,26 @@ struct AllPositionsTrainingTests {
     }
 }
 
+/// The towers with dropout: SASRec, GRU4Rec, and SASRec as RecBole builds it (attention weights dropped too, GELU).
+enum DropoutVariant: String, CaseIterable, CustomStringConvertible {
+    case sasrec, gru4rec
+    case sasrecRecBole = "sasrec+attention-dropout+gelu"
+    var description: String { rawValue }
+}
+
 @Suite("Dropout in the sequence towers (SASRec, GRU4Rec)")
 struct SequenceTowerDropoutTests {
-    func config(_ kind: ModelKind, dropout: Float) -> ModelConfig {
+    func config(_ variant: DropoutVariant, dropout: Float) -> ModelConfig {
         var config = ModelConfig()
-        config.model = kind
+        config.model = variant == .gru4rec ? .gru4rec : .sasrec
         config.embeddingSize = 4
         config.maxHistoryLength = 4
         config.negatives = 5
         config.dropout = dropout
+        if variant == .sasrecRecBole {
+            config.attentionDropout = dropout
+            config.feedForwardActivation = .gelu
+        }
         return config
     }
 
@@ -367,8 +378,8 @@ struct SequenceTowerDropoutTests {
         }
     }
 
-    @Test("dropout adds no weights, leaves serving alone and changes the training loss", arguments: [ModelKind.sasrec, .gru4rec])
-    func servingIsUnchanged(model kind: ModelKind) {
+    @Test("dropout adds no weights, leaves serving alone and changes the training loss", arguments: DropoutVariant.allCases)
+    func servingIsUnchanged(variant kind: DropoutVariant) {
         let plain = RecommenderModel(config: config(kind, dropout: 0), schema: schema)
         let dropped = RecommenderModel(config: config(kind, dropout: 0.5), schema: schema)
         for (a, b) in zip(plain.parameters, dropped.parameters) { #expect(a.value == b.value, "\(a.name)") }
@@ -380,16 +391,16 @@ struct SequenceTowerDropoutTests {
     }
 
     /// With the masks fixed by the seeds, the loss is smooth in the weights again.
-    @Test(arguments: [ModelKind.sasrec, .gru4rec])
-    func lossGradientWithDropoutMatchesFiniteDifferences(model kind: ModelKind) {
+    @Test(arguments: DropoutVariant.allCases)
+    func lossGradientWithDropoutMatchesFiniteDifferences(variant kind: DropoutVariant) {
         let model = RecommenderModel(config: config(kind, dropout: 0.3), schema: schema)
-        let step: Float = kind == .sasrec ? 1e-4 : 1e-2  // see TrainingTests.wholeLossGradient
+        let step: Float = kind == .gru4rec ? 1e-2 : 1e-4  // see TrainingTests.wholeLossGradient
         #expect(checkLossGradient(model, batch: batch(dropoutSeeds: [8, 9]), targets: targets, sampling: sampling, step: step) > 100)
     }
 
     /// A sample's training outputs depend on its own seed, not on who shares its batch.
-    @Test(arguments: [ModelKind.sasrec, .gru4rec])
-    func batchNeighboursChangeNothingInTraining(model kind: ModelKind) {
+    @Test(arguments: DropoutVariant.allCases)
+    func batchNeighboursChangeNothingInTraining(variant kind: DropoutVariant) {
         let model = RecommenderModel(config: config(kind, dropout: 0.5), schema: schema)
         let tower = model.users as! SequenceOutputTower
         func outputs(_ histories: [ArraySlice<Int32>], seeds: [UInt64]) -> Tensor {
@@ -406,8 +417,8 @@ struct SequenceTowerDropoutTests {
         #expect(outputs([[3, 4, 5, 1]], seeds: [10]) != alone)
     }
 
-    @Test("with dropout, 1 and 3 threads still give the same weights", arguments: [ModelKind.sasrec, .gru4rec])
-    func threadCountChangesNothing(model kind: ModelKind) throws {
+    @Test("with dropout, 1 and 3 threads still give the same weights", arguments: DropoutVariant.allCases)
+    func threadCountChangesNothing(variant kind: DropoutVariant) throws {
         let planted = PlantedInterests(users: 40, topics: 4, itemsPerTopic: 10, length: 8...14, seed: 2)
         let data = TrainingData(sequences: planted.sequences, users: (0..<40).map { Int32($0) }, profiles: [], profileFeatureCount: 0,
                                 itemCount: planted.itemCount)
@@ -423,5 +434,28 @@ struct SequenceTowerDropoutTests {
         }
         let one = try train(threads: 1), three = try train(threads: 3)
         for (a, b) in zip(one.parameters, three.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    }
+
+    /// Attention-weight dropout alone (no hidden dropout) changes the training loss and leaves serving alone.
+    @Test func attentionDropoutAloneActsInTraining() {
+        var settings = config(.sasrec, dropout: 0)
+        let plain = RecommenderModel(config: settings, schema: schema)
+        settings.attentionDropout = 0.5
+        let dropped = RecommenderModel(config: settings, schema: schema)
+        let histories: [ArraySlice<Int32>] = [[0, 1, 2], [3, 4, 5, 1, 6]]
+        #expect(plain.encode(histories: histories, profiles: []).vectors == dropped.encode(histories: histories, profiles: []).vectors)
+        #expect(loss(plain, batch(dropoutSeeds: [8, 9])) == loss(dropped, batch(dropoutSeeds: nil)))
+        #expect(loss(dropped, batch(dropoutSeeds: [8, 9])) != loss(dropped, batch(dropoutSeeds: nil)))
+    }
+
+    /// GELU in the feed-forward adds no weights and changes what the tower computes.
+    @Test func geluFeedForwardChangesTheUserVectors() {
+        var settings = config(.sasrec, dropout: 0)
+        let relu = RecommenderModel(config: settings, schema: schema)
+        settings.feedForwardActivation = .gelu
+        let gelu = RecommenderModel(config: settings, schema: schema)
+        #expect(relu.parameters.map(\.name) == gelu.parameters.map(\.name))
+        let histories: [ArraySlice<Int32>] = [[0, 1, 2], [3, 4, 5, 1, 6]]
+        #expect(relu.encode(histories: histories, profiles: []).vectors != gelu.encode(histories: histories, profiles: []).vectors)
     }
 }

@@ -36,6 +36,52 @@ struct SequenceLayerTests {
         }
     }
 
+    /// With the masks fixed by the sample seeds, dropping attention weights keeps the layer differentiable.
+    @Test func attentionWithWeightDropoutGradientsMatchFiniteDifferences() {
+        var generator = SeededGenerator(seed: 5)
+        let attention = MultiHeadAttention(name: "attention", size: 4, heads: 2, weightDropout: 0.4, generator: &generator)
+        checkGradients([random([2, 3, 4], seed: 6)], parameters: attention.parameters) { _, x in
+            attention(x[0], keyMask: mask, causal: true, dropoutSeeds: [3, 4])
+        }
+    }
+
+    /// Weight dropout zeroes some attention weights of a sample and scales the rest: the output is W_o (A' V) + b_o
+    /// with A' the kept weights / (1 - rate); serving (no seeds) is unchanged, and a sample's output follows its own seed.
+    @Test func attentionWeightDropoutActsInTrainingOnlyAndPerSample() {
+        var generator = SeededGenerator(seed: 2)
+        let plain = MultiHeadAttention(name: "attention", size: 4, heads: 2, generator: &generator)
+        generator = SeededGenerator(seed: 2)
+        let dropped = MultiHeadAttention(name: "attention", size: 4, heads: 2, weightDropout: 0.5, generator: &generator)
+        let tape = Tape()
+        let x = tape.constant(Tensor.randomNormal([2, 3, 4], standardDeviation: 1, using: &generator))
+        let keyMask: [Float] = [1, 1, 1, 1, 1, 1]
+        #expect(dropped(x, keyMask: keyMask, causal: true).value == plain(x, keyMask: keyMask, causal: true).value)
+        let trained = dropped(x, keyMask: keyMask, causal: true, dropoutSeeds: [7, 8]).value
+        #expect(trained != plain(x, keyMask: keyMask, causal: true).value)
+        let second = tape.constant(Tensor(shape: [1, 3, 4], storage: Array(x.value.storage[12...])))
+        let alone = dropped(second, keyMask: [1, 1, 1], causal: true, dropoutSeeds: [8]).value
+        #expect(Array(trained.storage[12...]) == alone.storage)
+        // Rebuild sample 1, head by head, from the kept weights.
+        let weights = plain.weights(x, keyMask: keyMask, causal: true).value.storage  // [2, 2, 3, 3]
+        let mask = Dropout(name: "attention.weights.dropout", rate: 0.5)(tape.constant(Tensor(shape: [1, 18], repeating: 1)),
+                                                                         sampleSeeds: [8]).value.storage  // [H*L*L] of sample 1
+        let qkv = plain.projection(x).value.storage, wo = plain.output.weight.value.storage, bo = plain.output.bias!.value.storage
+        for t in 0..<3 {
+            var joined = [Float](repeating: 0, count: 4)
+            for head in 0..<2 {
+                for c in 0..<2 {
+                    joined[head * 2 + c] = (0..<3).reduce(0) {
+                        $0 + weights[((2 + head) * 3 + t) * 3 + $1] * mask[(head * 3 + t) * 3 + $1] * qkv[(3 + $1) * 12 + 8 + head * 2 + c]
+                    }
+                }
+            }
+            for o in 0..<4 {
+                let expected = bo[o] + (0..<4).reduce(0) { $0 + joined[$1] * wo[$1 * 4 + o] }
+                #expect(abs(trained.storage[(3 + t) * 4 + o] - expected) < 1e-5, "position \(t) output \(o)")
+            }
+        }
+    }
+
     @Test func layerNormGradientsMatchFiniteDifferences() {
         let norm = LayerNorm(name: "norm", size: 4)
         norm.gain.value = random([4], seed: 7)

@@ -32,6 +32,17 @@ epoch, whose weights are kept; training stops after `--patience` (2) epochs
 without improvement, at `--epochs`, or (optional `--time-budget-minutes`) when
 another epoch would not fit in the budget (reported as stopped_by_time_budget).
 
+Resuming (--checkpoint PATH, `{model}` replaced by the model name): after each
+epoch the model, Adam's state, the best weights so far, the epoch history and
+every random state that training draws from (torch's global generator for
+dropout, the TrainDataLoader's shuffling generator, numpy's and Python's) are
+written to PATH (atomically: a temporary file, then a rename). A later run with
+the same PATH, split, model and seed continues after the last finished epoch;
+the epochs it then trains draw exactly what an uninterrupted run would draw, so
+a run stopped by --time-budget-minutes and resumed gives the uninterrupted
+run's curve (checked on a small split: same losses and validation figures).
+A checkpoint written for another split, model or seed is refused.
+
 Evaluation (ours, not RecBole's evaluator): the user vector is
 model.forward(item_seq, item_seq_len) over the last 50 items of the history,
 scored against every item embedding (exactly RecBole's full_sort_predict),
@@ -49,7 +60,7 @@ _train_epoch (evaluation and data preparation excluded).
 Usage:
   python recbole_sequential.py --split-dir DIR [--models sasrec,gru4rec] [--epochs 10]
       [--threads 2] [--seed 2020] [--per-user-out 'DIR/{model}.per-user.json']
-      [--time-budget-minutes M]
+      [--time-budget-minutes M] [--checkpoint 'DIR/{model}.ckpt']
 Prints one JSON line per model (plus one line per epoch); --per-user-out writes
 {user id: test Recall@50} per model.
 """
@@ -144,9 +155,11 @@ def main():
     ap.add_argument("--max-train-users", type=int, help="smoke test: first N train users only")
     ap.add_argument("--max-test-users", type=int, help="smoke test: first N valid/test users only")
     ap.add_argument("--per-user-out", help="write {user: test Recall@50} here; {model} is replaced by the model name")
+    ap.add_argument("--checkpoint", help="save after every epoch and resume from here; {model} is replaced by the model name")
     ap.add_argument("--work-dir", help="RecBole's atomic files, logs and tensorboard dir (default: a temp dir)")
     args = ap.parse_args()
 
+    import numpy as np
     import torch
     torch.set_num_threads(args.threads)
     import recbole
@@ -202,8 +215,30 @@ def main():
 
         train_s, valid_recall, best, best_epoch, bad, epochs_run, best_state = 0.0, [], -1.0, 0, 0, 0, None
         stopped_by_budget = False
+        epoch_threads = []  # torch threads of each epoch (a resumed run may differ)
+        ckpt_path = args.checkpoint.replace("{model}", key) if args.checkpoint else None
+        identity = {"split_dir": os.path.abspath(d), "model": key, "seed": args.seed,
+                    "max_train_users": args.max_train_users, "max_test_users": args.max_test_users,
+                    "valid_users": args.valid_users, "train_samples": n_samples}
+        if ckpt_path and os.path.exists(ckpt_path):
+            ck = torch.load(ckpt_path, weights_only=False)
+            if ck["identity"] != identity:
+                raise SystemExit(f"{ckpt_path}: written for {ck['identity']}, not {identity}; remove it or pass another --checkpoint")
+            model.load_state_dict(ck["model"])
+            trainer.optimizer.load_state_dict(ck["optimizer"])
+            torch.set_rng_state(ck["torch_rng"])
+            train_data.generator.set_state(ck["loader_rng"])
+            np.random.set_state(ck["numpy_rng"])
+            random.setstate(ck["python_rng"])
+            (train_s, valid_recall, best, best_epoch, bad, epochs_run, best_state, epoch_threads) = (
+                ck["train_s"], ck["valid_recall"], ck["best"], ck["best_epoch"], ck["bad"], ck["epochs_run"],
+                ck["best_state"], ck["epoch_threads"])
+            print(json.dumps({"model": key, "resumed_from": ckpt_path, "epochs_done": epochs_run,
+                              "valid_recall@50_per_epoch": valid_recall}), flush=True)
         t_start = time.perf_counter()
-        for epoch in range(args.epochs):
+        for epoch in range(epochs_run, args.epochs):
+            if bad >= args.patience:  # a resumed run that had already stopped
+                break
             t0 = time.perf_counter()
             loss = trainer._train_epoch(train_data, epoch, show_progress=False)
             dt = time.perf_counter() - t0
@@ -216,6 +251,16 @@ def main():
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             else:
                 bad += 1
+            epoch_threads.append(args.threads)
+            if ckpt_path:
+                tmp = ckpt_path + ".tmp"
+                torch.save({"identity": identity, "model": model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
+                            "torch_rng": torch.get_rng_state(), "loader_rng": train_data.generator.get_state(),
+                            "numpy_rng": np.random.get_state(), "python_rng": random.getstate(),
+                            "train_s": train_s, "valid_recall": valid_recall, "best": best, "best_epoch": best_epoch,
+                            "bad": bad, "epochs_run": epochs_run, "best_state": best_state,
+                            "epoch_threads": epoch_threads}, tmp)
+                os.replace(tmp, ckpt_path)
             print(json.dumps({"model": key, "epoch": epoch + 1, "loss_sum": round(float(loss), 2),
                               "epoch_seconds": round(dt, 1), "epoch_samples_per_s": round(n_samples / dt, 1),
                               "valid_recall@50": r}), flush=True)
@@ -243,7 +288,7 @@ def main():
                                                  "dropout_prob", "hidden_act") if config[k] is not None},
                "pipeline": "RecBole Config + create_dataset + build() (SequentialDataset prefix augmentation, split RS [1,0,0]) + "
                            "TrainDataLoader + Trainer._train_epoch",
-               "threads": args.threads, "seed": args.seed, "recbole": recbole.__version__, "torch": torch.__version__,
+               "threads": args.threads, "threads_per_epoch": epoch_threads, "seed": args.seed, "recbole": recbole.__version__, "torch": torch.__version__,
                "date": time.strftime("%Y-%m-%d")}
         ranking_metrics.print_result(out, per_user, args.per_user_out, key)
 

@@ -31,6 +31,21 @@ extension Tape {
         }
     }
 
+    /// GELU(x) = x Phi(x) with the exact normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2 (Hendrycks and Gimpel
+    /// 2016; the form RecBole's SASRec uses); derivative Phi(x) + x phi(x), phi the normal density.
+    public func gelu(_ a: Variable) -> Variable {
+        let x = a.value
+        let cdf = x.storage.map { 0.5 * (1 + Foundation.erf($0 * Float(0.5).squareRoot())) }
+        let out = Tensor(shape: x.shape, storage: zip(x.storage, cdf).map { $0 * $1 })
+        return record(out) { g, acc in
+            let inverseRootTwoPi = 1 / Float(2 * Float.pi).squareRoot()
+            let local = Tensor(shape: x.shape, storage: zip(x.storage, cdf).map { x, phi in
+                phi + x * inverseRootTwoPi * Foundation.exp(-0.5 * x * x)
+            })
+            acc.add(g.zipLanes(local) { $0 * $1 }, to: a)
+        }
+    }
+
     /// x^p element-wise for a constant exponent; x must be positive unless p is a whole number.
     public func pow(_ a: Variable, _ exponent: Float) -> Variable {
         let x = a.value

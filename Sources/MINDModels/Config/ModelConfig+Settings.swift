@@ -1,4 +1,5 @@
 import Foundation
+import MINDNN
 import Yams
 
 /// The one declaration of every config key. Config files, config.json, `--key value` flags,
@@ -39,6 +40,10 @@ extension ModelConfig {
                           help: "GRU4Rec's hidden state size; its dense layer maps the last state back to embedding-size (RecBole: 128); 0 is embedding-size."),
             ConfigSetting("dropout", \.dropout, .number(0...0.95), models: [.sasrec, .gru4rec],
                           help: "Dropout in training: SASRec's block input and each sub-layer's output (RecBole: 0.5), GRU4Rec's item vectors before the GRU (RecBole: 0.3); 0 is off."),
+            ConfigSetting("attention-dropout", \.attentionDropout, .number(0...0.95), models: [.sasrec],
+                          help: "Dropout on SASRec's attention weights in training (RecBole: 0.5); 0 is off."),
+            ConfigSetting("feed-forward-activation", \.feedForwardActivation, .choice(Activation.self), models: [.sasrec],
+                          help: "SASRec's feed-forward non-linearity: relu or gelu (RecBole's)."),
             ConfigSetting("all-positions", \.trainAllPositions, .boolean(), models: [.sasrec, .gru4rec],
                           help: "Train on windows of max-history-length + 1 items, every position predicting the next (SASRec's way); false trains one target per sample with its full history, as the other models."),
             ConfigSetting("routing-init", \.routingInitialisation, .choice(RoutingInitialisation.self), models: [.mind],

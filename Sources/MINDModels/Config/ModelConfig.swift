@@ -1,4 +1,5 @@
 import Foundation
+import MINDNN
 
 /// Which user tower to train.
 public enum ModelKind: String, Codable, CaseIterable, Sendable {
@@ -95,6 +96,10 @@ public struct ModelConfig: Equatable, Sendable {
     public var recurrentHiddenSize: Int = 0
     /// Dropout rate inside the sequence towers (SASRec, GRU4Rec); 0 is off.
     public var dropout: Float = 0
+    /// SASRec: dropout rate on the attention weights after the softmax; 0 is off (RecBole uses 0.5).
+    public var attentionDropout: Float = 0
+    /// SASRec: the feed-forward non-linearity (RecBole uses GELU).
+    public var feedForwardActivation: Activation = .relu
     /// Causal towers (SASRec, GRU4Rec): train every position of a window at once, each predicting the next item.
     public var trainAllPositions: Bool = true
     /// How routing logits start (MIND).
@@ -154,6 +159,14 @@ public struct ModelConfig: Equatable, Sendable {
 
     /// The default thread count: every core this process may use.
     public static var defaultThreads: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4096) }
+
+    /// Whether training with `other` gives the same weights: every key equal except threads, which changes only
+    /// the speed (shards fix how a batch is split).
+    public func trainsTheSameModel(as other: ModelConfig) -> Bool {
+        var other = other
+        other.threads = threads
+        return self == other
+    }
 
     /// Whether label-aware attention is hard (argmax): attention-power is infinite.
     public var usesHardAttention: Bool { !attentionPower.isFinite }

@@ -5,7 +5,8 @@ import MINDNN
 /// transformer blocks (self-attention and a ReLU feed-forward of width 4d, each added back to its
 /// input and layer-normalised, as RecBole's SASRec does); the output at the last real position is the
 /// user vector. `dropout` (off by default; RecBole uses 0.5) drops the block input and each sub-layer's output
-/// in training, as RecBole's hidden dropout does; RecBole also drops attention weights, which this tower does not.
+/// in training, as RecBole's hidden dropout does; `attention-dropout` drops the attention weights (RecBole: 0.5),
+/// and `feed-forward-activation: gelu` is RecBole's feed-forward non-linearity (ours defaults to ReLU).
 public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
     public let config: ModelConfig
     let positions: PositionEmbedding
@@ -20,7 +21,8 @@ public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
         inputNorm = LayerNorm(name: "sasrec.input.norm", size: d)
         inputDropout = Dropout(name: "sasrec.input.dropout", rate: config.dropout)
         blocks = (0..<config.attentionBlocks).map {
-            TransformerBlock(name: "sasrec.block.\($0)", size: d, heads: config.attentionHeads, dropout: config.dropout, generator: &generator)
+            TransformerBlock(name: "sasrec.block.\($0)", size: d, heads: config.attentionHeads, dropout: config.dropout,
+                             attentionWeightDropout: config.attentionDropout, activation: config.feedForwardActivation, generator: &generator)
         }
     }
 
@@ -64,7 +66,8 @@ public final class SASRecUserTower: SequenceOutputTower, AttentionUserTower {
     }
 }
 
-/// A post-norm causal transformer block: x = LN(x + drop(MHA(x))); x = LN(x + drop(W2 relu(W1 x))).
+/// A post-norm causal transformer block: x = LN(x + drop(MHA(x))); x = LN(x + drop(W2 act(W1 x))), act ReLU or GELU;
+/// MHA may drop its attention weights too.
 struct TransformerBlock {
     let attention: MultiHeadAttention
     let attentionNorm: LayerNorm
@@ -73,10 +76,13 @@ struct TransformerBlock {
     let attentionDropout: Dropout
     let feedForwardDropout: Dropout
 
-    init(name: String, size: Int, heads: Int, dropout: Float, generator: inout SeededGenerator) {
-        attention = MultiHeadAttention(name: "\(name).attention", size: size, heads: heads, generator: &generator)
+    init(name: String, size: Int, heads: Int, dropout: Float, attentionWeightDropout: Float, activation: Activation,
+         generator: inout SeededGenerator) {
+        attention = MultiHeadAttention(name: "\(name).attention", size: size, heads: heads, weightDropout: attentionWeightDropout,
+                                       generator: &generator)
         attentionNorm = LayerNorm(name: "\(name).attention.norm", size: size)
-        feedForward = MultiLayerPerceptron(name: "\(name).feed-forward", sizes: [size, 4 * size, size], generator: &generator)
+        feedForward = MultiLayerPerceptron(name: "\(name).feed-forward", sizes: [size, 4 * size, size], activation: activation,
+                                           generator: &generator)
         feedForwardNorm = LayerNorm(name: "\(name).feed-forward.norm", size: size)
         attentionDropout = Dropout(name: "\(name).attention.dropout", rate: dropout)
         feedForwardDropout = Dropout(name: "\(name).feed-forward.dropout", rate: dropout)
@@ -90,7 +96,7 @@ struct TransformerBlock {
     /// in training, nil when serving.
     func callAsFunction(_ x: Variable, keyMask: [Float], dropoutSeeds: [UInt64]?) -> Variable {
         let tape = x.tape
-        let attended = attentionNorm(tape.add(x, attentionDropout(attention(x, keyMask: keyMask, causal: true), sampleSeeds: dropoutSeeds)))
+        let attended = attentionNorm(tape.add(x, attentionDropout(attention(x, keyMask: keyMask, causal: true, dropoutSeeds: dropoutSeeds), sampleSeeds: dropoutSeeds)))
         return feedForwardNorm(tape.add(attended, feedForwardDropout(feedForward(attended), sampleSeeds: dropoutSeeds)))
     }
 }

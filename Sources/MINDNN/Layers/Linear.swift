@@ -23,11 +23,20 @@ public struct Linear {
 }
 
 /// Layers applied in turn with ReLU between them (none after the last).
+/// The non-linearity between an MLP's layers.
+public enum Activation: String, Codable, CaseIterable, Sendable {
+    case relu
+    /// x Phi(x) with the exact normal CDF (RecBole's SASRec feed-forward).
+    case gelu
+}
+
 public struct MultiLayerPerceptron {
     public let layers: [Linear]
+    public let activation: Activation
 
-    /// `sizes` = [input, hidden..., output].
-    public init(name: String, sizes: [Int], generator: inout SeededGenerator) {
+    /// `sizes` = [input, hidden..., output]; `activation` between layers, none after the last.
+    public init(name: String, sizes: [Int], activation: Activation = .relu, generator: inout SeededGenerator) {
+        self.activation = activation
         precondition(sizes.count >= 2, "An MLP needs at least an input and an output size, got \(sizes).")
         layers = (0..<(sizes.count - 1)).map {
             Linear(name: "\(name).\($0)", input: sizes[$0], output: sizes[$0 + 1], generator: &generator)
@@ -40,7 +49,11 @@ public struct MultiLayerPerceptron {
         var h = x
         for (index, layer) in layers.enumerated() {
             h = layer(h)
-            if index < layers.count - 1 { h = x.tape.relu(h) }
+            guard index < layers.count - 1 else { continue }
+            switch activation {
+            case .relu: h = x.tape.relu(h)
+            case .gelu: h = x.tape.gelu(h)
+            }
         }
         return h
     }

@@ -3,29 +3,37 @@ import MINDCore
 
 /// Multi-head scaled dot-product self-attention (Vaswani et al. 2017) over padded sequences:
 /// per head softmax(Q K^T / sqrt(d_h)) V over the real keys (and, causal, the keys at or before the
-/// query), heads concatenated and projected.
+/// query), heads concatenated and projected. `weightDropout` (training only) drops attention weights
+/// after the softmax, as RecBole's SASRec does (attn_dropout_prob).
 public struct MultiHeadAttention {
     /// Q | K | V in one [d, 3d] map, so the three projections are one GEMM.
     public let projection: Linear
     public let output: Linear
     public let heads: Int
     public let size: Int
+    public let weightDropout: Dropout
 
-    public init(name: String, size: Int, heads: Int, generator: inout SeededGenerator) {
+    public init(name: String, size: Int, heads: Int, weightDropout: Float = 0, generator: inout SeededGenerator) {
         precondition(heads >= 1 && size % heads == 0, "\(size) features cannot be cut into \(heads) heads.")
         self.size = size
         self.heads = heads
         projection = Linear(name: "\(name).qkv", input: size, output: 3 * size, generator: &generator)
         output = Linear(name: "\(name).output", input: size, output: size, generator: &generator)
+        self.weightDropout = Dropout(name: "\(name).weights.dropout", rate: weightDropout)
     }
 
     public var parameters: [Parameter] { projection.parameters + output.parameters }
 
     /// x: [B, L, d], keyMask [B * L] (1 real, 0 padding) -> [B, L, d]. A query whose keys are all
     /// masked (a padding query under the causal mask) attends to nothing and gets the output bias only.
-    public func callAsFunction(_ x: Variable, keyMask: [Float], causal: Bool) -> Variable {
+    /// `dropoutSeeds`: one per sample in training (weight dropout), nil when serving.
+    public func callAsFunction(_ x: Variable, keyMask: [Float], causal: Bool, dropoutSeeds: [UInt64]? = nil) -> Variable {
         let tape = x.tape, b = x.shape[0], l = x.shape[1], d = size, dh = size / heads
-        let (weights, value) = attend(x, keyMask: keyMask, causal: causal)
+        var (weights, value) = attend(x, keyMask: keyMask, causal: causal)
+        if dropoutSeeds != nil && weightDropout.rate > 0 {
+            // [B*H, L, L] -> [B, H*L*L]: one row per sample, so each sample draws from its own seed.
+            weights = tape.reshape(weightDropout(tape.reshape(weights, [b, heads * l * l]), sampleSeeds: dropoutSeeds), [b * heads, l, l])
+        }
         let attended = tape.batchedMatmul(weights, value)  // [B*H, L, dh]
         let joined = tape.reshape(tape.transpose(tape.reshape(attended, [b, heads, l, dh]), [0, 2, 1, 3]), [b, l, d])
         return output(joined)
