@@ -17,7 +17,9 @@
 #   sasrec+max-history-length=50,sasrec+embedding-size=128,gru4rec+dropout=0.3,gru4rec+max-history-length=50,\
 #   gru4rec+gru-hidden-size=128,gru4rec+dropout=0.3+max-history-length=50,\
 #   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50,sdm+max-history-length=50,\
-#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50+sampler=full,sasrec+sampler=full benchmarks/compare.sh
+#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50+sampler=full,sasrec+sampler=full,\
+#   sasrec+dropout=0.5+attention-dropout=0.5+feed-forward-activation=gelu+max-history-length=50+sampler=full benchmarks/compare.sh
+#   (the last is RecBole's SASRec: its dropouts, GELU, history and loss)
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
@@ -27,7 +29,8 @@ NAME=${NAME:-all}
 # RecBole's epochs (at most; it stops after 2 epochs without a better validation Recall@50) and which references run.
 REFERENCE_EPOCHS=${REFERENCE_EPOCHS:-3}
 REFERENCES=${REFERENCES:-sasrec gru4rec comirec-sa}
-# REFERENCE_MINUTES=M: a RecBole run starts no epoch that would end past M minutes (reported as stopped_by_time_budget).
+# REFERENCE_MINUTES=M: a RecBole run starts no epoch that would end past M minutes of this invocation (reported as
+# stopped_by_time_budget); running the same command again continues from its checkpoint.
 budget_args=(); [ -n "${REFERENCE_MINUTES:-}" ] && budget_args=(--time-budget-minutes "$REFERENCE_MINUTES")
 # The three-epoch models keep their old folder; another budget trains into a folder of its own.
 models_dir() { if [ "$BUDGET" = epochs:3 ]; then echo "$WORK/models-$1"; else echo "$WORK/models-$1-${BUDGET/:/}"; fi; }

@@ -215,7 +215,7 @@ def main():
 
         train_s, valid_recall, best, best_epoch, bad, epochs_run, best_state = 0.0, [], -1.0, 0, 0, 0, None
         stopped_by_budget = False
-        epoch_threads = []  # torch threads of each epoch (a resumed run may differ)
+        epoch_threads, epoch_seconds = [], []  # per epoch: torch threads (a resumed run may differ), training seconds
         ckpt_path = args.checkpoint.replace("{model}", key) if args.checkpoint else None
         identity = {"split_dir": os.path.abspath(d), "model": key, "seed": args.seed,
                     "max_train_users": args.max_train_users, "max_test_users": args.max_test_users,
@@ -233,6 +233,7 @@ def main():
             (train_s, valid_recall, best, best_epoch, bad, epochs_run, best_state, epoch_threads) = (
                 ck["train_s"], ck["valid_recall"], ck["best"], ck["best_epoch"], ck["bad"], ck["epochs_run"],
                 ck["best_state"], ck["epoch_threads"])
+            epoch_seconds = ck.get("epoch_seconds", [None] * epochs_run)  # absent from the first checkpoints written
             print(json.dumps({"model": key, "resumed_from": ckpt_path, "epochs_done": epochs_run,
                               "valid_recall@50_per_epoch": valid_recall}), flush=True)
         t_start = time.perf_counter()
@@ -252,6 +253,7 @@ def main():
             else:
                 bad += 1
             epoch_threads.append(args.threads)
+            epoch_seconds.append(round(dt, 1))
             if ckpt_path:
                 tmp = ckpt_path + ".tmp"
                 torch.save({"identity": identity, "model": model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
@@ -259,7 +261,7 @@ def main():
                             "numpy_rng": np.random.get_state(), "python_rng": random.getstate(),
                             "train_s": train_s, "valid_recall": valid_recall, "best": best, "best_epoch": best_epoch,
                             "bad": bad, "epochs_run": epochs_run, "best_state": best_state,
-                            "epoch_threads": epoch_threads}, tmp)
+                            "epoch_threads": epoch_threads, "epoch_seconds": epoch_seconds}, tmp)
                 os.replace(tmp, ckpt_path)
             print(json.dumps({"model": key, "epoch": epoch + 1, "loss_sum": round(float(loss), 2),
                               "epoch_seconds": round(dt, 1), "epoch_samples_per_s": round(n_samples / dt, 1),
@@ -288,7 +290,7 @@ def main():
                                                  "dropout_prob", "hidden_act") if config[k] is not None},
                "pipeline": "RecBole Config + create_dataset + build() (SequentialDataset prefix augmentation, split RS [1,0,0]) + "
                            "TrainDataLoader + Trainer._train_epoch",
-               "threads": args.threads, "threads_per_epoch": epoch_threads, "seed": args.seed, "recbole": recbole.__version__, "torch": torch.__version__,
+               "threads": args.threads, "threads_per_epoch": epoch_threads, "seconds_per_epoch": epoch_seconds, "seed": args.seed, "recbole": recbole.__version__, "torch": torch.__version__,
                "date": time.strftime("%Y-%m-%d")}
         ranking_metrics.print_result(out, per_user, args.per_user_out, key)
 
