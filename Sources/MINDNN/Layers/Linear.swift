@@ -22,7 +22,6 @@ public struct Linear {
     }
 }
 
-/// Layers applied in turn with ReLU between them (none after the last).
 /// The non-linearity between an MLP's layers.
 public enum Activation: String, Codable, CaseIterable, Sendable {
     case relu
@@ -30,6 +29,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     case gelu
 }
 
+/// Layers applied in turn with the activation (ReLU by default) between them (none after the last).
 public struct MultiLayerPerceptron {
     public let layers: [Linear]
     public let activation: Activation
