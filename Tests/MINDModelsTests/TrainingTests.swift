@@ -135,6 +135,43 @@ struct TrainingTests {
         for (a, b) in zip(fourShardsOneThread.parameters, fourShardsEightThreads.parameters) { #expect(a.value == b.value, "\(a.name), 4 shards") }
     }
 
+    @Test("target-window N draws each target from the N items starting at the next one; 1 keeps the next item",
+          arguments: [ModelKind.mind, .sasrec])
+    func targetWindowDrawsFromTheComingItems(model: ModelKind) {
+        // Item i stands at index i - 1, so a target's value tells where in the sequence it was drawn from.
+        let sequence = (1...40).map { Int32($0) }
+        let data = TrainingData(sequences: [sequence], users: [0], profiles: [], profileFeatureCount: 0, itemCount: 41)
+        func batchTargets(window: Int, seed: UInt64) -> (targets: [Int32], naturalIndices: [Int]) {
+            var config = smallConfig()
+            config.model = model
+            config.targetWindow = window
+            let trainer = Trainer(model: RecommenderModel(config: config, schema: DataSchema(itemCount: 41, itemFeatures: [], userFeatures: [])),
+                                  data: data, directory: nil)
+            let units = trainer.units
+            var generator = SeededGenerator(seed: seed)
+            let (_, targets) = trainer.makeBatch(units, generator: &generator)
+            // The index each target would have with window 1: the sample's position, or every window position.
+            let natural = units.flatMap { unit -> [Int] in
+                let position = Int(unit.position)
+                return trainer.model.trainsAllPositions ? Array((max(0, position - config.maxHistoryLength) + 1)...position) : [position]
+            }
+            return (targets, natural)
+        }
+        let next = batchTargets(window: 1, seed: 3)
+        #expect(next.targets.map { Int($0) - 1 } == next.naturalIndices)
+        let drawn = batchTargets(window: 5, seed: 3)
+        #expect(drawn.naturalIndices == next.naturalIndices)
+        for (target, natural) in zip(drawn.targets, drawn.naturalIndices) {
+            let offset = Int(target) - 1 - natural
+            #expect(offset >= 0 && offset < min(5, sequence.count - natural), "target \(target) for index \(natural)")
+        }
+        #expect(Set(zip(drawn.targets, drawn.naturalIndices).map { Int($0) - 1 - $1 }) == Set(0..<5))  // every offset occurs
+        let lastItemTargets = zip(drawn.targets, drawn.naturalIndices).filter { $0.1 == sequence.count - 1 }.map(\.0)
+        #expect(lastItemTargets == [40])  // the last item has nothing after it
+        #expect(batchTargets(window: 5, seed: 3).targets == drawn.targets)  // the same draws for the same seed
+        #expect(batchTargets(window: 5, seed: 4).targets != drawn.targets)
+    }
+
     @Test func multipleInterestsRecoverPlantedTopicsBetterThanOne() throws {
         let planted = PlantedInterests(users: 500, topics: 12, itemsPerTopic: 25, length: 30...50, seed: 9)
         let trainUsers = Array(planted.sequences.prefix(400)), testUsers = Array(planted.sequences.suffix(100))

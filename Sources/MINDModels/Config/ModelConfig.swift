@@ -102,6 +102,9 @@ public struct ModelConfig: Equatable, Sendable {
     public var feedForwardActivation: Activation = .relu
     /// Causal towers (SASRec, GRU4Rec): train every position of a window at once, each predicting the next item.
     public var trainAllPositions: Bool = true
+    /// Each training target is drawn uniformly from the next `targetWindow` items of its sequence (1: the next
+    /// item), so a history learns to score what comes soon and not only what comes next.
+    public var targetWindow: Int = 1
     /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.

@@ -253,7 +253,11 @@ public final class Trainer {
             let sequence = data.sequences[Int(sample.sequence)]
             let position = Int(sample.position), start = max(0, position - config.maxHistoryLength)
             histories.append(sequence[start..<position])
-            if model.trainsAllPositions { targets.append(contentsOf: sequence[(start + 1)...position]) } else { targets.append(sequence[position]) }
+            if model.trainsAllPositions {
+                for next in (start + 1)...position { targets.append(target(at: next, in: sequence, generator: &generator)) }
+            } else {
+                targets.append(target(at: position, in: sequence, generator: &generator))
+            }
             seeds.append(generator.next())
             if featureCount > 0 {
                 let user = Int(data.users[Int(sample.sequence)])
@@ -266,6 +270,15 @@ public final class Trainer {
         // without dropout keep the random stream they always had.
         batch.dropoutSeeds = seeds
         return (batch, targets)
+    }
+
+    /// The training target for the item at `index`: that item, or with `target-window` N > 1 one drawn uniformly
+    /// from the N items starting there (as many as the sequence still has). Draws nothing when N is 1, so the
+    /// default keeps its random stream.
+    func target(at index: Int, in sequence: [Int32], generator: inout SeededGenerator) -> Int32 {
+        let window = min(model.config.targetWindow, sequence.count - index)
+        guard window > 1 else { return sequence[index] }
+        return sequence[index + generator.nextInt(below: window)]
     }
 
     func saveCheckpoint() throws {
