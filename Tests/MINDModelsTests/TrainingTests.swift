@@ -117,10 +117,11 @@ struct TrainingTests {
     @Test("1, 2, 3 and 8 threads (more than this machine's cores) give the same weights; so do more shards than threads")
     func anyThreadCountGivesTheSameWeights() throws {
         let (planted, data) = trainingData()
-        func train(threads: Int, shards: Int) throws -> RecommenderModel {
+        func train(threads: Int, shards: Int, targetWindow: Int = 1) throws -> RecommenderModel {
             var config = smallConfig()
             config.threads = threads
             config.shards = shards
+            config.targetWindow = targetWindow
             let model = RecommenderModel(config: config, schema: planted.schema)
             try Trainer(model: model, data: data, directory: nil).train()
             return model
@@ -133,6 +134,11 @@ struct TrainingTests {
         let fourShardsOneThread = try train(threads: 1, shards: 4)
         let fourShardsEightThreads = try train(threads: 8, shards: 4)
         for (a, b) in zip(fourShardsOneThread.parameters, fourShardsEightThreads.parameters) { #expect(a.value == b.value, "\(a.name), 4 shards") }
+        // Target-window draws come from each shard's generator, not from the thread that runs it.
+        let windowOneThread = try train(threads: 1, shards: 2, targetWindow: 3)
+        let windowThreeThreads = try train(threads: 3, shards: 2, targetWindow: 3)
+        for (a, b) in zip(windowOneThread.parameters, windowThreeThreads.parameters) { #expect(a.value == b.value, "\(a.name), target window") }
+        #expect(zip(windowOneThread.parameters, single.parameters).contains { $0.value != $1.value })  // the window changed training
     }
 
     @Test("target-window N draws each target from the N items starting at the next one; 1 keeps the next item",
