@@ -20,6 +20,12 @@
 #   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50+sampler=full,sasrec+sampler=full,\
 #   sasrec+dropout=0.5+attention-dropout=0.5+feed-forward-activation=gelu+max-history-length=50+sampler=full benchmarks/compare.sh
 #   (the last is RecBole's SASRec: its dropouts, GELU, history and loss)
+#   # training for the horizon: each target drawn from the next N items (target-window), reusing the models above
+#   G=gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=50
+#   BUDGET=epochs:20 NAME=window SPLITS=users MODELS=sasrec,sasrec+target-window=5,sasrec+target-window=10,\
+#   sasrec+target-window=20,$G,$G+target-window=5,$G+target-window=10,sdm+max-history-length=50,\
+#   sdm+max-history-length=50+target-window=5 benchmarks/compare.sh
+#   BUDGET=epochs:20 NAME=window SPLITS=leave-one-out MODELS=sasrec,sasrec+target-window=10 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
