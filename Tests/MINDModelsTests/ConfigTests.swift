@@ -97,7 +97,7 @@ private func customConfig() -> ModelConfig {
     config.stopGradientThroughRouting = false; config.dynamicInterestCount = false; config.useProfile = false
     config.profileDropout = 0.3; config.mlpHidden = [512, 128]; config.attentionPower = 2; config.negativeScoring = .maxInterest
     config.hardNegativeBeta = 1.5; config.interestDiversityWeight = 0.5; config.routingRegularisationWeight = 10; config.negatives = 64;
-    config.bilinear = .perPosition; config.attentionHeads = 4; config.attentionBlocks = 3; config.shortTermLength = 5; config.trainAllPositions = false; config.dropout = 0.25; config.attentionDropout = 0.4; config.feedForwardActivation = .gelu; config.recurrentHiddenSize = 96; config.sequenceEncoder = .gru; config.sampler = .uniform; config.sharedNegatives = false
+    config.bilinear = .perPosition; config.attentionHeads = 4; config.attentionBlocks = 3; config.shortTermLength = 5; config.trainAllPositions = false; config.targetWindow = 7; config.dropout = 0.25; config.attentionDropout = 0.4; config.feedForwardActivation = .gelu; config.recurrentHiddenSize = 96; config.sequenceEncoder = .gru; config.sampler = .uniform; config.sharedNegatives = false
     config.logQCorrection = false; config.learningRate = 0.0003; config.weightDecay = 1e-6; config.batchSize = 256
     config.epochs = 7; config.patience = 0; config.shards = 4; config.threads = 4095; config.seed = 18_446_744_073_709_551_615
     return config
