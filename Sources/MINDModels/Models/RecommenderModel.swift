@@ -43,8 +43,8 @@ public final class RecommenderModel: @unchecked Sendable {
 
     /// The training loss of one batch: the towers and label-aware attention here, then
     /// `SampledSoftmaxLoss` against the drawn candidates (mean over samples).
-    /// With `trainsAllPositions`, `targets` holds the next item of every real history position instead
-    /// (sample by sample, oldest first), and the loss is the mean over them.
+    /// With `trainsAllPositions`, `targets` holds one target for every real history position instead
+    /// (sample by sample, oldest first; the next item, or one drawn by `target-window`), and the loss is the mean over them.
     public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
                      generator: inout SeededGenerator) -> Variable {
         let loss = SampledSoftmaxLoss(config: config, sampling: sampling)

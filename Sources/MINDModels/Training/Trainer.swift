@@ -241,7 +241,8 @@ public final class Trainer {
     }
 
     /// Histories (items before the target), targets and profiles of some samples; for all-positions training,
-    /// each window's inputs and the next item of every input position.
+    /// each window's inputs and a target for every input position. A target is the next item, or with
+    /// `target-window` one drawn from the items coming next (`target(at:in:generator:)`).
     func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator) -> (UserBatch, [Int32]) {
         let config = model.config
         var histories: [ArraySlice<Int32>] = []
