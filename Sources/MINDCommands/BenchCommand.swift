@@ -34,7 +34,7 @@ func secondsPerCall(minimumSeconds: Double = 0.3, _ body: () -> Void) -> Double 
 /// Prints `object` as one JSON line; a value JSON cannot hold (NaN, infinity) is reported, not dropped.
 func printJSON(_ object: [String: Any]) {
     do {
-        print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
     } catch {
         FileHandle.standardError.write(Data("mind bench: cannot write this result as JSON (\(error)): \(object)\n".utf8))
     }

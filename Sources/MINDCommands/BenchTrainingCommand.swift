@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import MINDCore
+import MINDData
 import MINDModels
 
 /// Training throughput on generated histories with MovieLens-1M's shapes.
@@ -20,6 +21,8 @@ struct TrainingBench: ParsableCommand {
     @Option(help: "Items in the catalogue.") var items: Int = 3706
     @Option(help: "Timed optimiser steps (after 20 warm-up steps).") var steps: Int = 300
     @Option(help: "MLP hidden sizes after routing; empty (the default) is one d x d projection, as torch-rechub's MIND.") var mlpHidden: String = ""
+    @Option(help: "Dataset directory written by 'mind prepare': time steps on its training samples (and item features) instead of generated histories.")
+    var dataset: String?
 
     func run() throws {
         var config = ModelConfig()
@@ -33,17 +36,8 @@ struct TrainingBench: ParsableCommand {
         config.epochs = 1
         try config.set("mlp-hidden", to: mlpHidden)
         try config.validate()
-        // Sequences of 60 items with a skewed popularity, enough for the timed steps.
-        var generator = SeededGenerator(seed: 1)
-        let users = max(200, (steps + 20) * batchSize / 59 + 1)
-        let sequences: [[Int32]] = (0..<users).map { _ in
-            (0..<60).map { _ in
-                let u = generator.nextUniformDouble()
-                return Int32(Double(items) * u * u)
-            }
-        }
-        let data = TrainingData(sequences: sequences, users: (0..<Int32(users)).map { $0 }, profiles: [], profileFeatureCount: 0, itemCount: items)
-        let recommender = RecommenderModel(config: config, schema: DataSchema(itemCount: items, itemFeatures: [], userFeatures: []))
+        let (data, schema) = try trainingInput()
+        let recommender = RecommenderModel(config: config, schema: schema)
         let trainer = Trainer(model: recommender, data: data, directory: nil)
         var completed = 0
         var start: UInt64 = 0
@@ -61,7 +55,26 @@ struct TrainingBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         printJSON(["kind": "training", "model": model, "threads": threads, "shards": shards, "negatives": negatives, "shared_negatives": sharedNegatives,
-                   "sampler": sampler, "mlp_hidden": mlpHidden, "batch_size": batchSize, "items": items, "steps": steps,
+                   "sampler": sampler, "mlp_hidden": mlpHidden, "batch_size": batchSize, "items": schema.itemCount, "dataset": dataset ?? "generated", "steps": steps,
                    "samples_per_second": Double(targets) / seconds, "peak_rss_mib": Double(usage.ru_maxrss) / 1024])
+    }
+
+    /// The prepared dataset's training data, or sequences of 60 generated items with a skewed popularity, enough
+    /// for the timed steps.
+    func trainingInput() throws -> (TrainingData, DataSchema) {
+        if let dataset {
+            let prepared = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
+            return (TrainingData(dataset: prepared), DataSchema(dataset: prepared))
+        }
+        var generator = SeededGenerator(seed: 1)
+        let users = max(200, (steps + 20) * batchSize / 59 + 1)
+        let sequences: [[Int32]] = (0..<users).map { _ in
+            (0..<60).map { _ in
+                let u = generator.nextUniformDouble()
+                return Int32(Double(items) * u * u)
+            }
+        }
+        let data = TrainingData(sequences: sequences, users: (0..<Int32(users)).map { $0 }, profiles: [], profileFeatureCount: 0, itemCount: items)
+        return (data, DataSchema(itemCount: items, itemFeatures: [], userFeatures: []))
     }
 }

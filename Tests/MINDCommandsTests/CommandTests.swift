@@ -72,6 +72,12 @@ struct CommandTests {
         #expect(metrics?["userCount"] as? Int ?? 0 > 0)
 
         let data = try DatasetStore.load(from: URL(fileURLWithPath: path("data")))
+        // `mind bench training --dataset` times steps on the prepared training sequences and item features.
+        let bench = try TrainingBench.parse(["--model", "comirec-sa", "--dataset", path("data")])
+        let (benchData, benchSchema) = try bench.trainingInput()
+        #expect(benchData.sequences == data.trainingSequences().map(\.items))
+        #expect(benchSchema.itemCount == data.itemCount && benchSchema.itemFeatures.count == data.itemFeatures.count)
+        try run(["bench", "training", "--model", "comirec-sa", "--steps", "2", "--batch-size", "16", "--dataset", path("data")])
         let history = data.evaluationCases(.test)[0].history.map { data.items.ids[Int($0)] }
         let line = String(decoding: try JSONSerialization.data(withJSONObject: ["user": "x", "items": history] as [String: Any]), as: UTF8.self)
         try (line + "\n").write(toFile: path("in.jsonl"), atomically: true, encoding: .utf8)

@@ -154,4 +154,39 @@ struct GradientTests {
             #expect(dense.storage[0 * 3 + j] == 0)
         }
     }
+
+    /// Rows read more than once on both sides, and n = 11 so each row has a tail past the 8-wide blocks.
+    @Test func tanhProjection() {
+        let aRows: [Int32] = [2, 0, 2, 1, 0], bRows: [Int32] = [0, 1, 2, 0, 1]
+        checkGradients([random([3, 11], seed: 35), random([3, 11], seed: 36), random([11, 3], seed: 37)]) { t, v in
+            t.tanhProjection(v[0], rows: aRows, plus: v[1], rows: bRows, projection: v[2])
+        }
+    }
+
+    /// The fused op equals gather, add, tanh and matmul done one by one.
+    @Test func tanhProjectionMatchesTheOpsItFuses() {
+        let a = random([4, 19], seed: 38), b = random([2, 19], seed: 39), w = random([19, 4], seed: 40)
+        let aRows: [Int32] = [3, 3, 0, 1, 2, 0], bRows: [Int32] = [0, 1, 0, 1, 0, 1]
+        let tape = Tape()
+        let fused = tape.tanhProjection(tape.constant(a), rows: aRows, plus: tape.constant(b), rows: bRows, projection: tape.constant(w))
+        let sum = tape.add(tape.gather(tape.constant(a), indices: aRows), tape.gather(tape.constant(b), indices: bRows))
+        let composed = tape.matmul(tape.tanh(sum), tape.constant(w))
+        #expect(fused.shape == [6, 4])
+        #expect(fused.value.maxAbsoluteDifference(composed.value) < 1e-5)
+    }
+
+    /// Both ways of coalescing give ascending distinct rows with sums in arrival order, bit for bit; rows spread
+    /// over a large table take the sorting path and still sum right.
+    @Test func coalescingBySlotsMatchesSorting() {
+        let values = random([6, 3], seed: 41).storage
+        let dense = SparseRowGradient(width: 3, rows: [5, 2, 5, 9, 2, 2], values: values)
+        let bySlots = dense.coalesced(), bySorting = dense.coalescedBySorting()
+        #expect(bySlots.rows == [2, 5, 9])
+        #expect(bySlots.rows == bySorting.rows && bySlots.values == bySorting.values)
+        for j in 0..<3 { #expect(bySlots.values[j] == values[3 + j] + values[12 + j] + values[15 + j]) }
+        let spread = SparseRowGradient(width: 3, rows: [1_000_000, 3, 1_000_000], values: Array(values[0..<9])).coalesced()
+        #expect(spread.rows == [3, 1_000_000])
+        for j in 0..<3 { #expect(spread.values[3 + j] == values[j] + values[6 + j]) }
+    }
 }
+

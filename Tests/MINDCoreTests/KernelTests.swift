@@ -32,6 +32,23 @@ struct KernelTests {
         #expect(VectorMath.exp(-200) == 0 || VectorMath.exp(-200) < 1e-37)
     }
 
+    /// Both forms, on lengths with and without a tail past the 8-wide blocks, out to where tanh saturates.
+    @Test(arguments: [8, 13])
+    func vectorisedTanhMatchesFoundation(count: Int) {
+        var worst: Float = 0
+        for start in stride(from: Float(-30), to: 30, by: 0.37) {
+            let x = (0..<count).map { start + Float($0) * 0.011 }
+            let offset = (0..<count).map { Float($0 % 3) * 0.25 }
+            var plain = [Float](repeating: .nan, count: count), summed = [Float](repeating: .nan, count: count)
+            VectorMath.tanh(x, &plain, count: count)
+            VectorMath.tanh(x, plus: offset, &summed, count: count)
+            for i in 0..<count {
+                worst = max(worst, abs(plain[i] - Foundation.tanh(x[i])), abs(summed[i] - Foundation.tanh(x[i] + offset[i])))
+            }
+        }
+        #expect(worst < 1e-6)
+    }
+
     @Test func softmaxRowsSumToOneAndMaskedEntriesAreZero() {
         let tape = Tape()
         let x = random([4, 6], seed: 3, scale: 10)

@@ -144,6 +144,29 @@ struct SequenceTowerTests {
         }
     }
 
+    /// The tower's two entries agree: item rows with the row each padded position reads (as training and serving call
+    /// it), and the padded behaviours gathered from them, in the interests and in the gradient reaching the rows
+    /// (item 1 is read at three positions, padding reads item 0).
+    @Test func comiRecSAReadsDistinctRowsAsItReadsPaddedBehaviours() {
+        let model = RecommenderModel(config: config(.comirecSA, length: 4), schema: DataSchema(itemCount: 6, itemFeatures: [], userFeatures: []))
+        let batch = UserBatch(histories: [[1, 2, 1], [3, 1, 4, 5]], profiles: [], maxLength: 4, routingSeeds: [1, 2])
+        let rows = random([6, 8], seed: 11), weights = random([2, 3, 8], seed: 12)
+        func run(distinctRows: Bool) -> (interests: Tensor, rowGradient: Tensor) {
+            let tape = Tape()
+            let r = tape.variable(rows)
+            let user = distinctRows
+                ? model.users.interests(tape, batch: batch, rows: r, rowIndices: batch.histories)
+                : model.users.interests(tape, batch: batch, behaviours: tape.gather(r, indices: batch.histories, indexShape: [2, 4]))
+            let (gradients, _) = tape.gradients(of: tape.sum(tape.multiply(user.vectors, tape.constant(weights))), wrt: [r])
+            return (user.vectors.value, gradients[0])
+        }
+        let distinct = run(distinctRows: true), padded = run(distinctRows: false)
+        #expect(distinct.interests.shape == [2, 3, 8])
+        #expect(distinct.interests.maxAbsoluteDifference(padded.interests) < 1e-5)
+        #expect(distinct.rowGradient.maxAbsoluteDifference(padded.rowGradient) < 1e-5)
+        #expect(padded.rowGradient.storage[8..<16].contains { $0 != 0 })  // item 1's row does receive a gradient
+    }
+
     @Test func sdmFusesShortAndLongTermThroughTheGate() throws {
         let model = RecommenderModel(config: config(.sdm), schema: schema)
         let tower = try #require(model.users as? SDMUserTower)

@@ -17,8 +17,10 @@ extension Tape {
     }
 
     public func tanh(_ a: Variable) -> Variable {
-        // tanh(x) = 2 sigmoid(2x) - 1, which keeps it on the SIMD exp.
-        let out = a.value.mapLanes { 2 / (1 + VectorMath.exp(-2 * $0)) - 1 }
+        let x = a.value
+        let out = Tensor(shape: x.shape) { out in
+            x.storage.withUnsafeBufferPointer { VectorMath.tanh($0.baseAddress!, out.baseAddress!, count: out.count) }
+        }
         return record(out) { g, acc in acc.add(g.zipLanes(out) { $0 * (1 - $1 * $1) }, to: a) }
     }
 

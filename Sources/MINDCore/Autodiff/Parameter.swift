@@ -41,10 +41,33 @@ public struct SparseRowGradient: Sendable {
         values.append(contentsOf: other.values)
     }
 
-    /// Distinct rows in ascending order, each with the sum of its contributions.
+    /// Distinct rows in ascending order, each with the sum of its contributions (added in arrival order).
     public func coalesced() -> SparseRowGradient {
-        if rows.isEmpty { return self }
-        // Sort (row, position) packed into one integer: ascending rows, ties in arrival order.
+        guard let highest = rows.max() else { return self }
+        // Where the rows are dense enough, an array from row to output slot beats sorting every contribution
+        // (a step of pooled genre embeddings sends thousands of contributions to some 20 rows).
+        guard Int(highest) < 16 * rows.count else { return coalescedBySorting() }
+        var slot = [Int32](repeating: -1, count: Int(highest) + 1)
+        var distinct: [Int32] = []
+        for row in rows where slot[Int(row)] < 0 {
+            slot[Int(row)] = 0
+            distinct.append(row)
+        }
+        distinct.sort()
+        for (index, row) in distinct.enumerated() { slot[Int(row)] = Int32(index) }
+        var sums = [Float](repeating: 0, count: distinct.count * width)
+        sums.withUnsafeMutableBufferPointer { out in
+            values.withUnsafeBufferPointer { source in
+                for (index, row) in rows.enumerated() {
+                    VectorMath.add(source.baseAddress! + index * width, into: out.baseAddress! + Int(slot[Int(row)]) * width, count: width)
+                }
+            }
+        }
+        return SparseRowGradient(width: width, rows: distinct, values: sums)
+    }
+
+    /// `coalesced()` for rows spread thinly over a large table: sort (row, position) packed into one integer.
+    func coalescedBySorting() -> SparseRowGradient {
         var packed = rows.enumerated().map { UInt64(UInt32(bitPattern: $0.element)) << 32 | UInt64($0.offset) }
         packed.sort()
         let order = packed.map { Int($0 & 0xFFFF_FFFF) }

@@ -35,6 +35,56 @@ public enum VectorMath {
         exp(Lanes(repeating: x))[0]
     }
 
+    /// tanh(x) as x P(x^2) / Q(x^2) with quartic P and Q on [-9, 9] and +-1 beyond (|tanh(9)| is 1 to within
+    /// 3e-8): within 4e-7 of tanh in Float, and half the work of the form through exp, 1 - 2 / (exp(2x) + 1).
+    /// The coefficients are a minimax fit of our own (Loeb iteration with Lawson weights on 40,000 points).
+    @inline(__always)
+    public static func tanh(_ x: Lanes) -> Lanes {
+        let bound = Lanes(repeating: 9)
+        var clamped = x.replacing(with: -bound, where: x .< -bound)
+        clamped = clamped.replacing(with: bound, where: clamped .> bound)
+        let t = clamped * clamped
+        var p = Lanes(repeating: 1.318_463_6e-8)
+        p = p * t + 2.047_212_0e-5
+        p = p * t + 3.486_599_0e-3
+        p = p * t + 1.337_321_2e-1
+        p = p * t + 9.999_999_1e-1
+        var q = Lanes(repeating: 7.702_829_8e-7)
+        q = q * t + 3.271_413_7e-4
+        q = q * t + 2.584_204_4e-2
+        q = q * t + 4.670_650_9e-1
+        q = q * t + 1
+        return clamped * p / q
+    }
+
+    /// out = tanh(a), or tanh(a + b) when `b` is given, over contiguous vectors. A loop of its own rather than `map`
+    /// with a closure: the optimiser kept that closure out of line, a call per 8 elements that left each block
+    /// waiting on its division.
+    public static func tanh(_ a: UnsafePointer<Float>, plus b: UnsafePointer<Float>? = nil, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        let rawA = UnsafeRawPointer(a)
+        let rawB = b.map(UnsafeRawPointer.init)
+        let rawOut = UnsafeMutableRawPointer(out)
+        var i = 0
+        while i + 8 <= count {
+            var x = rawA.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+            if let rawB { x += rawB.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) }
+            rawOut.storeBytes(of: tanh(x), toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        if i < count {
+            var tail = Lanes(repeating: 0)
+            for j in 0..<(count - i) { tail[j] = a[i + j] + (b?[i + j] ?? 0) }
+            let result = tanh(tail)
+            for j in 0..<(count - i) { out[i + j] = result[j] }
+        }
+    }
+
+    /// y *= 1 - t^2: a gradient y through tanh, given the tanh's output t.
+    @inline(__always)
+    public static func multiplyByTanhDerivative(_ y: UnsafeMutablePointer<Float>, tanh t: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] *= 1 - t[i] * t[i] }
+    }
+
     /// Applies `lanes` to 8 elements at a time and `scalar` to the tail.
     @inline(__always)
     public static func map(

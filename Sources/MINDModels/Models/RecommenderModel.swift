@@ -41,6 +41,11 @@ public final class RecommenderModel: @unchecked Sendable {
         tape.gather(itemVectors, indices: local.map(batch.histories), indexShape: [batch.size, batch.length])
     }
 
+    /// The users' interests from the item vectors of `local` [U, d]: the tower reads them as rows, one per distinct item.
+    func interests(_ tape: Tape, batch: UserBatch, itemVectors: Variable, local: LocalItems) -> UserInterests {
+        users.interests(tape, batch: batch, rows: itemVectors, rowIndices: local.map(batch.histories))
+    }
+
     /// The training loss of one batch: the towers and label-aware attention here, then
     /// `SampledSoftmaxLoss` against the drawn candidates (mean over samples).
     /// With `trainsAllPositions`, `targets` holds one target for every real history position instead
@@ -52,10 +57,10 @@ public final class RecommenderModel: @unchecked Sendable {
         let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
         let local = candidates.localItems(histories: batch.histories, targets: targets)
         let itemVectors = items(tape, local.items)  // [U, d]
-        let history = behaviours(tape, batch: batch, itemVectors: itemVectors, local: local)  // [B, L, d]
         let user = trainsAllPositions
-            ? positionInterests(tape, batch: batch, behaviours: history, targetCount: targets.count)  // one per target
-            : users.interests(tape, batch: batch, behaviours: history)
+            ? positionInterests(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local),
+                                targetCount: targets.count)  // one per target
+            : interests(tape, batch: batch, itemVectors: itemVectors, local: local)
         let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d] (all positions: [N, d])
         let attended = attend(tape, interests: user, labels: targetVectors)  // [B, d]
         let softmaxLoss = loss(tape, user: user, attended: attended, targets: targets, targetVectors: targetVectors,
@@ -105,9 +110,9 @@ public final class RecommenderModel: @unchecked Sendable {
     /// Interests of users given only their histories (and profiles, [B * F] or empty for
     /// unknown): vectors [B, K, d] and mask [B * K]. Deterministic per history.
     public func encode(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (vectors: Tensor, mask: [Float]) {
-        let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
+        let (tape, batch, itemVectors, local) = servingInputs(histories: histories, profiles: profiles)
         return withExtendedLifetime(tape) {  // variables read their values through the tape
-            let user = users.interests(tape, batch: batch, behaviours: behaviours)
+            let user = interests(tape, batch: batch, itemVectors: itemVectors, local: local)
             return (user.vectors.value, user.mask)
         }
     }
@@ -116,9 +121,9 @@ public final class RecommenderModel: @unchecked Sendable {
     /// `encode` computes it; nil for a model without routing.
     public func routing(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (capsules: Tensor, weights: Tensor, interestMask: [Float])? {
         guard let tower = users as? RoutingUserTower else { return nil }
-        let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
+        let (tape, batch, itemVectors, local) = servingInputs(histories: histories, profiles: profiles)
         return withExtendedLifetime(tape) {
-            let routing = tower.route(tape, batch: batch, behaviours: behaviours)
+            let routing = tower.route(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))
             return (routing.capsules.value, routing.weights, routing.interestMask)
         }
     }
@@ -127,13 +132,15 @@ public final class RecommenderModel: @unchecked Sendable {
     /// as `encode` computes it: [B, K, L]; nil for other towers.
     public func behaviourAttention(histories: [ArraySlice<Int32>], profiles: [Int32]) -> Tensor? {
         guard let tower = users as? AttentionUserTower else { return nil }
-        let (tape, batch, behaviours) = servingInputs(histories: histories, profiles: profiles)
-        return withExtendedLifetime(tape) { tower.behaviourAttention(tape, batch: batch, behaviours: behaviours) }
+        let (tape, batch, itemVectors, local) = servingInputs(histories: histories, profiles: profiles)
+        return withExtendedLifetime(tape) {
+            tower.behaviourAttention(tape, batch: batch, behaviours: behaviours(tape, batch: batch, itemVectors: itemVectors, local: local))
+        }
     }
 
-    /// The batch and behaviour vectors serving encodes: the most recent items of each history,
-    /// routing seeded by the history's content.
-    private func servingInputs(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (Tape, UserBatch, Variable) {
+    /// The batch serving encodes (the most recent items of each history, routing seeded by the history's content),
+    /// and the vectors [U, d] of the items it holds.
+    private func servingInputs(histories: [ArraySlice<Int32>], profiles: [Int32]) -> (Tape, UserBatch, itemVectors: Variable, LocalItems) {
         let featureCount = usesProfile ? schema.userFeatures.count : 0
         let profileValues = profiles.isEmpty ? [Int32](repeating: 0, count: histories.count * featureCount) : profiles
         let seeds = histories.map { UserBatch.contentSeed($0, base: config.seed) }
@@ -141,7 +148,7 @@ public final class RecommenderModel: @unchecked Sendable {
                               maxLength: config.maxHistoryLength, routingSeeds: seeds)
         let local = LocalItems(batch.histories)
         let tape = Tape()
-        return (tape, batch, behaviours(tape, batch: batch, itemVectors: items(tape, local.items), local: local))
+        return (tape, batch, items(tape, local.items), local)
     }
 }
 

@@ -69,6 +69,16 @@ public protocol UserTower: AnyObject {
     var usesProfile: Bool { get }
     /// behaviours: [B, L, d] item vectors of the padded histories.
     func interests(_ tape: Tape, batch: UserBatch, behaviours: Variable) -> UserInterests
+    /// The same interests given the item vectors as rows [R, d] and, for each padded position, the row it reads
+    /// (behaviours[b, l] = rows[rowIndices[b * L + l]]), so that a tower can do per-item work once per distinct row.
+    func interests(_ tape: Tape, batch: UserBatch, rows: Variable, rowIndices: [Int32]) -> UserInterests
+}
+
+extension UserTower {
+    /// Gathers the padded behaviours [B, L, d] and forms the interests from them.
+    public func interests(_ tape: Tape, batch: UserBatch, rows: Variable, rowIndices: [Int32]) -> UserInterests {
+        interests(tape, batch: batch, behaviours: tape.gather(rows, indices: rowIndices, indexShape: [batch.size, batch.length]))
+    }
 }
 
 /// A tower that forms its interests by attention over the behaviours; `mind explain` shows that attention.
