@@ -79,12 +79,6 @@ public enum VectorMath {
         }
     }
 
-    /// y *= 1 - t^2: a gradient y through tanh, given the tanh's output t.
-    @inline(__always)
-    public static func multiplyByTanhDerivative(_ y: UnsafeMutablePointer<Float>, tanh t: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] *= 1 - t[i] * t[i] }
-    }
-
     /// Applies `lanes` to 8 elements at a time and `scalar` to the tail.
     @inline(__always)
     public static func map(
