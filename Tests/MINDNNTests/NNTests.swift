@@ -80,6 +80,31 @@ struct NNTests {
         #expect(embedding.pooled(tape, offsets: offsets, values: values).value.row(1).allSatisfy { $0 == 0 })
     }
 
+    /// The pullback sums reads per distinct row, through a slot array where the rows are dense (a catalogue's
+    /// genres) and row by row where they are spread over a large table; both must give g[e] / count(e) per read.
+    @Test(arguments: [(rows: 6, values: [Int32](arrayLiteral: 1, 4, 0, 4, 5, 4, 1)),
+                      (rows: 400, values: [Int32](arrayLiteral: 350, 3, 350, 199, 3, 0, 350))])
+    func pooledEmbeddingGradientSumsEveryRead(rows: Int, values: [Int32]) {
+        var generator = SeededGenerator(seed: 3)
+        for width in [3, 11] {  // below one SIMD block, and one block plus a tail
+            let embedding = Embedding(name: "tags", count: rows, dimension: width, standardDeviation: 1, generator: &generator)
+            let offsets: [Int32] = [0, 3, 3, 4, 7]  // entity 1 reads nothing
+            let upstream = Tensor.randomNormal([4, width], standardDeviation: 1, using: &generator)
+            let tape = Tape()
+            let pooled = embedding.pooled(tape, offsets: offsets, values: values)
+            let gradient = tape.gradients(of: tape.sum(tape.multiply(pooled, tape.constant(upstream))))
+                .denseGradient(for: embedding.table)!
+            var expected = [Float](repeating: 0, count: rows * width)
+            for e in 0..<4 {
+                let start = Int(offsets[e]), end = Int(offsets[e + 1])
+                for v in start..<end {
+                    for j in 0..<width { expected[Int(values[v]) * width + j] += upstream.storage[e * width + j] / Float(end - start) }
+                }
+            }
+            for index in expected.indices { #expect(abs(gradient.storage[index] - expected[index]) < 1e-5, "\(rows) rows, width \(width), \(index)") }
+        }
+    }
+
     @Test func safetensorsRoundTripAndErrors() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mind-nn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -43,18 +43,10 @@ public struct SparseRowGradient: Sendable {
 
     /// Distinct rows in ascending order, each with the sum of its contributions (added in arrival order).
     public func coalesced() -> SparseRowGradient {
-        guard let highest = rows.max() else { return self }
+        guard !rows.isEmpty else { return self }
         // Where the rows are dense enough, an array from row to output slot beats sorting every contribution
         // (a step of pooled genre embeddings sends thousands of contributions to some 20 rows).
-        guard Int(highest) < 16 * rows.count else { return coalescedBySorting() }
-        var slot = [Int32](repeating: -1, count: Int(highest) + 1)
-        var distinct: [Int32] = []
-        for row in rows where slot[Int(row)] < 0 {
-            slot[Int(row)] = 0
-            distinct.append(row)
-        }
-        distinct.sort()
-        for (index, row) in distinct.enumerated() { slot[Int(row)] = Int32(index) }
+        guard let (distinct, slot) = Self.slots(for: rows) else { return coalescedBySorting() }
         var sums = [Float](repeating: 0, count: distinct.count * width)
         sums.withUnsafeMutableBufferPointer { out in
             values.withUnsafeBufferPointer { source in
@@ -64,6 +56,21 @@ public struct SparseRowGradient: Sendable {
             }
         }
         return SparseRowGradient(width: width, rows: distinct, values: sums)
+    }
+
+    /// The distinct values of `rows` in ascending order and an array from row to its index among them, or nil
+    /// where the rows are too sparse for an array over 0...max(rows) to pay (then sort instead).
+    public static func slots(for rows: [Int32]) -> (distinct: [Int32], slot: [Int32])? {
+        guard let highest = rows.max(), Int(highest) < 16 * rows.count else { return nil }
+        var slot = [Int32](repeating: -1, count: Int(highest) + 1)
+        var distinct: [Int32] = []
+        for row in rows where slot[Int(row)] < 0 {
+            slot[Int(row)] = 0
+            distinct.append(row)
+        }
+        distinct.sort()
+        for (index, row) in distinct.enumerated() { slot[Int(row)] = Int32(index) }
+        return (distinct, slot)
     }
 
     /// `coalesced()` for rows spread thinly over a large table: sort (row, position) packed into one integer.

@@ -47,16 +47,25 @@ extension Tape {
             }
         }
         return record(out) { g, acc in
-            var rowGradients = [Float](repeating: 0, count: values.count * width)
-            for e in 0..<entities {
-                let start = Int(offsets[e]), end = Int(offsets[e + 1])
-                if end == start { continue }
-                let scale = 1 / Float(end - start)
-                for v in start..<end {
-                    for j in 0..<width { rowGradients[v * width + j] = g.storage[e * width + j] * scale }
+            // Row v of `values` receives g[e] / count(e). A catalogue's genres send thousands of reads to some 20
+            // rows: sum them here per distinct row instead of handing every read on to be copied and coalesced.
+            let slot = SparseRowGradient.slots(for: values)
+            let rows = slot?.distinct ?? values
+            var sums = [Float](repeating: 0, count: rows.count * width)
+            g.storage.withUnsafeBufferPointer { gradient in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    for e in 0..<entities {
+                        let start = Int(offsets[e]), end = Int(offsets[e + 1])
+                        if end == start { continue }
+                        let scale = 1 / Float(end - start)
+                        for v in start..<end {
+                            let target = slot.map { Int($0.slot[Int(values[v])]) } ?? v
+                            VectorMath.axpy(scale, gradient.baseAddress! + e * width, sums.baseAddress! + target * width, count: width)
+                        }
+                    }
                 }
             }
-            rowGradients.withUnsafeBufferPointer { acc.parameterGradients.accumulateRows(values, values: $0, for: table) }
+            sums.withUnsafeBufferPointer { acc.parameterGradients.accumulateRows(rows, values: $0, for: table) }
         }
     }
 }
