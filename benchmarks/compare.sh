@@ -26,6 +26,8 @@
 #   sasrec+target-window=20,$G,$G+target-window=5,$G+target-window=10,sdm+max-history-length=50,\
 #   sdm+max-history-length=50+target-window=5 benchmarks/compare.sh
 #   BUDGET=epochs:20 NAME=window SPLITS=leave-one-out MODELS=sasrec,sasrec+target-window=10 benchmarks/compare.sh
+#   BUDGET=epochs:20 NAME=window-gru4rec SPLITS=users MODELS=$G+target-window=3,$G+target-window=5,$G+target-window=7,\
+#   sdm+max-history-length=50+target-window=5 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
