@@ -49,8 +49,8 @@ extension Tape {
         return record(out) { g, acc in
             // Row v of `values` receives g[e] / count(e). A catalogue's genres send thousands of reads to some 20
             // rows: sum them here per distinct row instead of handing every read on to be copied and coalesced.
-            let slot = SparseRowGradient.slots(for: values)
-            let rows = slot?.distinct ?? values
+            let slots = SparseRowGradient.slots(for: values)  // nil: one row per read
+            let rows = slots?.distinct ?? values
             var sums = [Float](repeating: 0, count: rows.count * width)
             g.storage.withUnsafeBufferPointer { gradient in
                 sums.withUnsafeMutableBufferPointer { sums in
@@ -59,7 +59,7 @@ extension Tape {
                         if end == start { continue }
                         let scale = 1 / Float(end - start)
                         for v in start..<end {
-                            let target = slot.map { Int($0.slot[Int(values[v])]) } ?? v
+                            let target = slots.map { Int($0.slot[Int(values[v])]) } ?? v
                             VectorMath.axpy(scale, gradient.baseAddress! + e * width, sums.baseAddress! + target * width, count: width)
                         }
                     }
