@@ -72,6 +72,44 @@ struct GradientTests {
         checkGradients([x]) { t, v in t.logSoftmax(v[0], axis: axis, mask: mask) }
     }
 
+    /// Rows of 21 candidates, so the SIMD loops run a full block, a tail and runs cut by excluded columns.
+    func targetCrossEntropyCase() -> (target: Tensor, candidates: Tensor, excluded: ExcludedColumns, offsets: Tensor) {
+        var excluded = ExcludedColumns()
+        for row: [Int32] in [[], [3], [0, 20], [9, 8, 9]] { excluded.appendRow(row) }
+        return (random([4, 1], seed: 40), random([4, 21], seed: 41, scale: 3), excluded, random([4, 22], seed: 42))
+    }
+
+    @Test("targetCrossEntropy: gradients of the target and the candidates, with and without offsets", arguments: [false, true])
+    func targetCrossEntropy(withOffsets: Bool) {
+        let (target, candidates, excluded, offsets) = targetCrossEntropyCase()
+        checkGradients([target, candidates], tolerance: 1e-2, step: 1e-2) { t, v in
+            t.targetCrossEntropy(target: v[0], candidates: v[1], excluded: excluded, offsets: withOffsets ? offsets : nil)
+        }
+    }
+
+    @Test("targetCrossEntropy equals -mean(pick(logSoftmax(concat + offsets, mask), 0)), value and gradients")
+    func targetCrossEntropyMatchesTheComposedOps() {
+        let (target, candidates, excluded, offsets) = targetCrossEntropyCase()
+        var mask = Tensor(shape: [4, 22], repeating: 1)
+        for row in 0..<4 { for column in excluded.row(row) { mask.storage[row * 22 + 1 + Int(column)] = 0 } }
+        let fused = Tape(), composed = Tape()
+        let (ft, fc) = (fused.variable(target), fused.variable(candidates))
+        let fusedLoss = fused.targetCrossEntropy(target: ft, candidates: fc, excluded: excluded, offsets: offsets)
+        let (ct, cc) = (composed.variable(target), composed.variable(candidates))
+        let logits = composed.add(composed.concat([ct, cc], axis: 1), composed.constant(offsets))
+        let picked = composed.pick(composed.logSoftmax(logits, axis: 1, mask: mask), columns: [Int32](repeating: 0, count: 4))
+        let composedLoss = composed.scale(composed.mean(picked), by: -1)
+        #expect(abs(fusedLoss.value.scalar - composedLoss.value.scalar) < 1e-5)
+        let (fusedGradients, _) = fused.gradients(of: fusedLoss, wrt: [ft, fc])
+        let (composedGradients, _) = composed.gradients(of: composedLoss, wrt: [ct, cc])
+        for (f, c) in zip(fusedGradients, composedGradients) {
+            #expect(f.shape == c.shape)
+            #expect(zip(f.storage, c.storage).allSatisfy { abs($0 - $1) < 1e-6 }, "\(f.storage) against \(c.storage)")
+        }
+        // An excluded candidate gets no gradient, however large its score.
+        #expect(fusedGradients[1].storage[1 * 21 + 3] == 0 && fusedGradients[1].storage[2 * 21 + 20] == 0)
+    }
+
     @Test("matmul with each transpose combination", arguments: [(false, false), (false, true), (true, false), (true, true)])
     func matmul(transposes: (Bool, Bool)) {
         let (ta, tb) = transposes

@@ -14,9 +14,12 @@ struct LossTests {
 
     @Test func hardNegativeWeightsAverageOneAndFavourHighScores() {
         // Two samples, target in column 0, four candidates; the second sample's column 2 is an accidental hit.
-        let scores = Tensor(shape: [2, 5], storage: [9, 1, 3, 2, -1, 9, 0.5, 4, 0.5, 0.5])
-        let mask = Tensor(shape: [2, 5], storage: [1, 1, 1, 1, 1, 1, 1, 0, 1, 1])
-        let weights = loss(beta: 0.7).hardNegativeWeights(scores: scores, mask: mask)
+        let scores = Tensor(shape: [2, 4], storage: [1, 3, 2, -1, 0.5, 4, 0.5, 0.5])  // the candidates' scores
+        var excluded = ExcludedColumns()
+        excluded.appendRow([])
+        excluded.appendRow([1])
+        let mask = Tensor(shape: [2, 5], storage: [1, 1, 1, 1, 1, 1, 1, 0, 1, 1])  // the same, as logit columns
+        let weights = loss(beta: 0.7).hardNegativeWeights(scores: scores, excluded: excluded)
         for sample in 0..<2 {
             #expect(weights.storage[sample * 5] == 0, "the target is never reweighted")
             let valid = (1..<5).filter { mask.storage[sample * 5 + $0] != 0 }
@@ -28,7 +31,7 @@ struct LossTests {
         // Equal scores: every weight is 1 (log 0).
         #expect(abs(weights.storage[6]) < 1e-5 && abs(weights.storage[9]) < 1e-5)
         // beta -> 0 is the plain sampled softmax.
-        let flat = loss(beta: 1e-6).hardNegativeWeights(scores: scores, mask: mask)
+        let flat = loss(beta: 1e-6).hardNegativeWeights(scores: scores, excluded: excluded)
         #expect(flat.storage.allSatisfy { abs($0) < 1e-4 })
     }
 

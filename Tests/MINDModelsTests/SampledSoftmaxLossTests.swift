@@ -20,6 +20,13 @@ struct SampledSoftmaxLossTests {
         return SampledSoftmaxLoss(config: config, sampling: NegativeSampling(kind: sampler, popularity: popularity))
     }
 
+    /// Excluded candidate columns, row by row.
+    func excluded(_ rows: [[Int32]]) -> ExcludedColumns {
+        var excluded = ExcludedColumns()
+        for row in rows { excluded.appendRow(row) }
+        return excluded
+    }
+
     /// log Q(i) of TensorFlow's log-uniform sampler over popularity ranks, written out.
     func logUniformLogQ(_ item: Int32) -> Double {
         let rank = Double(item), n = Double(popularity.count)
@@ -62,11 +69,11 @@ struct SampledSoftmaxLossTests {
     @Test func aCandidateEqualToTheTargetIsMasked() {
         let loss = loss()
         let shared = CandidateSet(source: .sampledShared, items: [2, 5, 7], batchSize: 2)
-        #expect(loss.accidentalHitMask(targets: [5, 2], candidates: shared).storage == [1, 1, 0, 1, 1, 0, 1, 1])
+        #expect(loss.accidentalHits(targets: [5, 2], candidates: shared) == excluded([[1], [0]]))
         let perSample = CandidateSet(source: .sampledPerSample, items: [5, 5, 1, 3, 2, 2], batchSize: 2)
-        #expect(loss.accidentalHitMask(targets: [5, 2], candidates: perSample).storage == [1, 0, 0, 1, 1, 1, 0, 0])
+        #expect(loss.accidentalHits(targets: [5, 2], candidates: perSample) == excluded([[0, 1], [1, 2]]))
         let inBatch = CandidateSet(source: .inBatch, items: [3, 3], batchSize: 2)
-        #expect(loss.accidentalHitMask(targets: [3, 3], candidates: inBatch).storage == [1, 0, 0, 1, 0, 0],
+        #expect(loss.accidentalHits(targets: [3, 3], candidates: inBatch) == excluded([[0, 1], [0, 1]]),
                 "in-batch: a repeated target is no negative of its twin")
     }
 
@@ -88,11 +95,12 @@ struct SampledSoftmaxLossTests {
     }
 
     @Test func hardNegativeWeightsAreOneAtBetaZeroAndSumToTheValidNegatives() {
-        let scores = Tensor(shape: [3, 4], storage: [5, 1, -2, 3, 0, 2, 2, 7, 1, 4, 4, 4])
-        let mask = Tensor(shape: [3, 4], storage: [1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0])
-        #expect(loss(beta: 0).hardNegativeWeights(scores: scores, mask: mask).storage.allSatisfy { $0 == 0 },
+        let scores = Tensor(shape: [3, 3], storage: [1, -2, 3, 2, 2, 7, 4, 4, 4])  // the candidates' scores
+        let hits = excluded([[], [1], [0, 1, 2]])
+        let mask = Tensor(shape: [3, 4], storage: [1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0])  // the same, as logit columns
+        #expect(loss(beta: 0).hardNegativeWeights(scores: scores, excluded: hits).storage.allSatisfy { $0 == 0 },
                 "beta 0: log weight 0, weight 1")
-        let weights = loss(beta: 0.5).hardNegativeWeights(scores: scores, mask: mask)
+        let weights = loss(beta: 0.5).hardNegativeWeights(scores: scores, excluded: hits)
         for sample in 0..<2 {
             let valid = (1..<4).filter { mask.storage[sample * 4 + $0] != 0 }
             let total = valid.reduce(Float(0)) { $0 + exp(weights.storage[sample * 4 + $1]) }

@@ -79,6 +79,40 @@ public enum VectorMath {
         }
     }
 
+    /// The sum of exp(x - shift) over contiguous values (eight running sums, then their total). Loops of their own,
+    /// like `tanh` above: through `map` the exp closure is kept out of line.
+    public static func sumOfExp(_ x: UnsafePointer<Float>, minus shift: Float, count: Int) -> Float {
+        let rawX = UnsafeRawPointer(x), shiftLanes = Lanes(repeating: shift)
+        var accumulator = Lanes(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            accumulator += exp(rawX.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) - shiftLanes)
+            i += 8
+        }
+        var total = accumulator.sum()
+        while i < count {
+            total += exp(x[i] - shift)
+            i += 1
+        }
+        return total
+    }
+
+    /// out = exp(x - shift) * factor over contiguous vectors.
+    public static func exp(_ x: UnsafePointer<Float>, minus shift: Float, times factor: Float, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        let rawX = UnsafeRawPointer(x), rawOut = UnsafeMutableRawPointer(out)
+        let shiftLanes = Lanes(repeating: shift), factorLanes = Lanes(repeating: factor)
+        var i = 0
+        while i + 8 <= count {
+            let v = exp(rawX.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) - shiftLanes) * factorLanes
+            rawOut.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        while i < count {
+            out[i] = exp(x[i] - shift) * factor
+            i += 1
+        }
+    }
+
     /// Applies `lanes` to 8 elements at a time and `scalar` to the tail.
     @inline(__always)
     public static func map(

@@ -2,7 +2,7 @@ import Foundation
 import MINDCore
 
 /// The training loss of MIND and its baselines: softmax cross-entropy of each target against
-/// a candidate set (catalogue, in-batch or sampled negatives), with the accidental-hit mask,
+/// a candidate set (catalogue, in-batch or sampled negatives), with accidental hits left out,
 /// the logQ correction and optional hard-negative weights; the mean over samples.
 struct SampledSoftmaxLoss {
     let config: ModelConfig
@@ -39,18 +39,16 @@ struct SampledSoftmaxLoss {
         let candidateVectors = candidates.vectors(tape, itemVectors: itemVectors, targetVectors: targetVectors, local: local)
         let negative = candidateScores(tape, user: user, attended: attended, candidates: candidateVectors,
                                        isPerSample: candidates.isPerSample)  // [B, C]
-        // Column 0 is the target; the other columns are the candidates.
-        var logits = tape.concat([positive, negative], axis: 1)  // [B, 1 + C]
-        let mask = accidentalHitMask(targets: targets, candidates: candidates)  // [B, 1 + C]
-        // Hard-negative weights follow the model's own scores, before any correction.
-        let rawScores = logits.value
-        if let correction = logQCorrection(targets: targets, candidates: candidates) {
-            logits = tape.subtract(logits, tape.constant(correction))
-        }
+        // The softmax runs over the target (column 0 of the logits) and the candidates (columns 1...) without
+        // building those [B, 1 + C] logits: `targetCrossEntropy` takes the two parts and the offsets.
+        let excluded = accidentalHits(targets: targets, candidates: candidates)
+        var offsets = logQCorrection(targets: targets, candidates: candidates)?.scaled(by: -1)  // [B, 1 + C]
         if config.hardNegativeBeta > 0 {
-            logits = tape.add(logits, tape.constant(hardNegativeWeights(scores: rawScores, mask: mask)))
+            // Hard-negative weights follow the model's own scores, before any correction.
+            let weights = hardNegativeWeights(scores: negative.value, excluded: excluded)
+            if offsets == nil { offsets = weights } else { offsets!.addInPlace(weights) }
         }
-        return crossEntropy(tape, logits: logits, mask: mask)
+        return tape.targetCrossEntropy(target: positive, candidates: negative, excluded: excluded, offsets: offsets)
     }
 
     /// Each target's score against its attended user vector: [B, 1].
@@ -88,49 +86,40 @@ struct SampledSoftmaxLoss {
         return correction
     }
 
-    /// 1 for the softmax columns that count, [B, 1 + C]: a candidate equal to the sample's
-    /// target is not a negative ("accidental hit") and gets 0.
-    func accidentalHitMask(targets: [Int32], candidates: CandidateSet) -> Tensor {
-        let columns = candidates.columnCount + 1
-        var mask = Tensor(shape: [targets.count, columns], repeating: 1)
+    /// The candidate columns each sample's softmax leaves out: a candidate equal to the sample's target is not a
+    /// negative ("accidental hit").
+    func accidentalHits(targets: [Int32], candidates: CandidateSet) -> ExcludedColumns {
+        var excluded = ExcludedColumns()
         for (sample, target) in targets.enumerated() {
             if candidates.source == .catalogue {
-                // Column c + 1 holds item c: the target's own column is the only hit.
+                // Column c holds item c: the target's own column is the only hit.
                 assert(candidates.items[Int(target)] == target, "catalogue candidates are every item in index order")
-                mask.storage[sample * columns + Int(target) + 1] = 0
+                excluded.appendRow([target])
                 continue
             }
-            for column in 1..<columns where candidates.item(sample: sample, column: column - 1) == target {
-                mask.storage[sample * columns + column] = 0
-            }
+            excluded.appendRow((0..<candidates.columnCount).filter { candidates.item(sample: sample, column: $0) == target }.map(Int32.init))
         }
-        return mask
+        return excluded
     }
 
     /// Hard-negative emphasis (REMI's interest-aware hard negatives, Xie et al. 2023): each
     /// sampled negative's term in the softmax is weighted by n * softmax_j(beta * score_j) over
-    /// the sample's n valid negatives, a constant; beta = 0 gives weight 1 to every negative.
-    /// Returns log weights, [B, C] with column 0 (the target) zero.
-    func hardNegativeWeights(scores: Tensor, mask: Tensor) -> Tensor {
-        let b = scores.shape[0], columns = scores.shape[1], beta = config.hardNegativeBeta
-        var logWeights = Tensor.zeros([b, columns])
+    /// the sample's n kept negatives, a constant; beta = 0 gives weight 1 to every negative.
+    /// Takes the candidates' scores [B, C]; returns log weights as logit offsets, [B, 1 + C] with column 0
+    /// (the target) and the excluded columns zero.
+    func hardNegativeWeights(scores: Tensor, excluded: ExcludedColumns) -> Tensor {
+        let b = scores.shape[0], width = scores.shape[1], beta = config.hardNegativeBeta
+        var logWeights = Tensor.zeros([b, 1 + width])
         for sample in 0..<b {
-            let row = sample * columns
-            let valid = (1..<columns).filter { mask.storage[row + $0] != 0 }
-            guard let top = valid.map({ beta * scores.storage[row + $0] }).max() else { continue }
-            let logSum = Foundation.log(valid.reduce(Float(0)) { $0 + Foundation.exp(beta * scores.storage[row + $1] - top) }) + top
-            let logCount = Foundation.log(Float(valid.count))
-            for column in valid { logWeights.storage[row + column] = logCount + beta * scores.storage[row + column] - logSum }
+            let hits = Set(excluded.row(sample))
+            let kept = (0..<width).filter { !hits.contains(Int32($0)) }
+            let row = sample * width
+            guard let top = kept.map({ beta * scores.storage[row + $0] }).max() else { continue }
+            let logSum = Foundation.log(kept.reduce(Float(0)) { $0 + Foundation.exp(beta * scores.storage[row + $1] - top) }) + top
+            let logCount = Foundation.log(Float(kept.count))
+            for column in kept { logWeights.storage[sample * (1 + width) + 1 + column] = logCount + beta * scores.storage[row + column] - logSum }
         }
         return logWeights
-    }
-
-    /// Mean over samples of -log softmax(logits)[target] over the unmasked columns: a scalar.
-    func crossEntropy(_ tape: Tape, logits: Variable, mask: Tensor) -> Variable {
-        let b = logits.shape[0]
-        let logProbabilities = tape.logSoftmax(logits, axis: 1, mask: mask)  // [B, 1 + C]
-        let targetLogProbabilities = tape.pick(logProbabilities, columns: [Int32](repeating: 0, count: b))  // [B]
-        return tape.scale(tape.mean(targetLogProbabilities), by: -1)
     }
 
     /// Whether candidates are scored by their best interest rather than the attended vector.

@@ -1,0 +1,102 @@
+import Foundation
+
+/// The columns of a [B, C] score matrix that each row's softmax leaves out (accidental hits: a candidate
+/// that is the row's own target), in compressed rows: row r's columns are
+/// `columns[rowStarts[r]..<rowStarts[r + 1]]`, ascending and distinct.
+public struct ExcludedColumns: Sendable, Equatable {
+    public private(set) var columns: [Int32] = []
+    public private(set) var rowStarts: [Int] = [0]
+
+    public init() {}
+
+    /// Appends the next row's excluded columns, in any order.
+    public mutating func appendRow(_ rowColumns: [Int32]) {
+        columns.append(contentsOf: Set(rowColumns).sorted())
+        rowStarts.append(columns.count)
+    }
+
+    public var rowCount: Int { rowStarts.count - 1 }
+
+    /// Row `row`'s excluded columns.
+    public func row(_ row: Int) -> ArraySlice<Int32> { columns[rowStarts[row]..<rowStarts[row + 1]] }
+}
+
+extension Tape {
+    /// The softmax cross-entropy of each row's target against its candidates, averaged over the B rows (a scalar):
+    ///
+    ///     mean_r [ log(exp(t_r) + sum_{j kept} exp(s_rj)) - t_r ],  t = target (+ offsets[:, 0]),  s = candidates (+ offsets[:, 1...])
+    ///
+    /// with `target` [B, 1] or [B], `candidates` [B, C], `offsets` an optional constant [B, 1 + C] (logQ correction,
+    /// hard-negative weights) and `excluded` the candidate columns each row leaves out. It is the value of
+    /// -mean(pick(logSoftmax(concat([target, candidates]) + offsets, mask), 0)), computed without the [B, 1 + C]
+    /// logits, mask, log-probabilities and their three gradients: forward reads the scores twice (maximum, sum of
+    /// exponentials) and keeps one log-sum-exp per row; backward writes the candidates' gradient in one pass.
+    /// Under the full softmax (C = the catalogue) those passes were most of a step's work outside the matrix products.
+    public func targetCrossEntropy(target: Variable, candidates: Variable, excluded: ExcludedColumns, offsets: Tensor? = nil) -> Variable {
+        let rows = candidates.shape[0], width = candidates.shape[1]
+        precondition(candidates.value.rank == 2 && target.value.count == rows && excluded.rowCount == rows,
+                     "targetCrossEntropy needs candidates [B, C], B targets and B rows of exclusions; got \(candidates.shape), \(target.shape), \(excluded.rowCount).")
+        if let offsets { precondition(offsets.shape == [rows, 1 + width], "offsets \(offsets.shape) are not [\(rows), \(1 + width)].") }
+        // The logits with their offsets (a copy only when there are offsets): targets [B], candidates [B, C].
+        var targetLogits = target.value.storage, candidateLogits = candidates.value
+        if let offsets {
+            for row in 0..<rows {
+                targetLogits[row] += offsets.storage[row * (1 + width)]
+                for column in 0..<width { candidateLogits.storage[row * width + column] += offsets.storage[row * (1 + width) + 1 + column] }
+            }
+        }
+        var logSumExp = [Float](repeating: 0, count: rows)
+        var total: Float = 0
+        candidateLogits.storage.withUnsafeBufferPointer { scores in
+            for row in 0..<rows {
+                let scoresOfRow = scores.baseAddress! + row * width, excludedOfRow = excluded.row(row)
+                var largest = targetLogits[row]
+                Self.forEachKeptRun(excludedOfRow, width: width) { start, end in
+                    largest = Swift.max(largest, VectorMath.maximum(scoresOfRow + start, mask: nil, count: end - start))
+                }
+                var exponentials = VectorMath.exp(targetLogits[row] - largest)
+                Self.forEachKeptRun(excludedOfRow, width: width) { start, end in
+                    exponentials += VectorMath.sumOfExp(scoresOfRow + start, minus: largest, count: end - start)
+                }
+                logSumExp[row] = largest + Foundation.log(exponentials)
+                total += logSumExp[row] - targetLogits[row]
+            }
+        }
+        let loss = rows == 0 ? 0 : total / Float(rows)
+        return record(Tensor(scalar: loss)) { g, acc in
+            let perRow = rows == 0 ? 0 : g.scalar / Float(rows)
+            if acc.needsGradient(candidates) {
+                // d/ds_rj = softmax_rj / B for kept columns, 0 for excluded ones.
+                let gradient = Tensor(shape: candidates.shape) { d in
+                    candidateLogits.storage.withUnsafeBufferPointer { scores in
+                        for row in 0..<rows {
+                            let base = row * width
+                            VectorMath.exp(scores.baseAddress! + base, minus: logSumExp[row], times: perRow, d.baseAddress! + base, count: width)
+                            for column in excluded.row(row) { d[base + Int(column)] = 0 }
+                        }
+                    }
+                }
+                acc.add(gradient, to: candidates)
+            }
+            if acc.needsGradient(target) {
+                // d/dt_r = (softmax_r0 - 1) / B.
+                let gradient = Tensor(shape: target.shape) { d in
+                    for row in 0..<rows { d[row] = perRow * (VectorMath.exp(targetLogits[row] - logSumExp[row]) - 1) }
+                }
+                acc.add(gradient, to: target)
+            }
+        }
+    }
+
+    /// Calls `body(start, end)` for each run of columns in 0..<width between the (ascending) excluded ones.
+    @inline(__always)
+    static func forEachKeptRun(_ excluded: ArraySlice<Int32>, width: Int, _ body: (Int, Int) -> Void) {
+        var start = 0
+        for column in excluded {
+            let end = Int(column)
+            if end > start { body(start, end) }
+            start = end + 1
+        }
+        if width > start { body(start, width) }
+    }
+}
