@@ -23,6 +23,8 @@ struct TrainingBench: ParsableCommand {
     @Option(help: "MLP hidden sizes after routing; empty (the default) is one d x d projection, as torch-rechub's MIND.") var mlpHidden: String = ""
     @Option(help: "Dataset directory written by 'mind prepare': time steps on its training samples (and item features) instead of generated histories.")
     var dataset: String?
+    @Option(name: .customLong("set"), help: "Any other model setting as KEY=VALUE, as in a config file (repeatable): --set gru-hidden-size=128.")
+    var settings: [String] = []
 
     func run() throws {
         var config = ModelConfig()
@@ -35,6 +37,10 @@ struct TrainingBench: ParsableCommand {
         config.batchSize = batchSize
         config.epochs = 1
         try config.set("mlp-hidden", to: mlpHidden)
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set needs KEY=VALUE, got '\(setting)'.") }
+            try config.set(String(setting[..<equals]), to: String(setting[setting.index(after: equals)...]))
+        }
         try config.validate()
         let (data, schema) = try trainingInput()
         let recommender = RecommenderModel(config: config, schema: schema)
@@ -55,7 +61,7 @@ struct TrainingBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         printJSON(["kind": "training", "model": model, "threads": threads, "shards": shards, "negatives": negatives, "shared_negatives": sharedNegatives,
-                   "sampler": sampler, "mlp_hidden": mlpHidden, "batch_size": batchSize, "items": schema.itemCount, "dataset": dataset ?? "generated", "steps": steps,
+                   "sampler": sampler, "mlp_hidden": mlpHidden, "settings": settings.joined(separator: ","), "batch_size": batchSize, "items": schema.itemCount, "dataset": dataset ?? "generated", "steps": steps,
                    "samples_per_second": Double(targets) / seconds, "peak_rss_mib": Double(usage.ru_maxrss) / 1024])
     }
 

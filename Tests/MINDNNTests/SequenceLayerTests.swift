@@ -18,6 +18,60 @@ struct SequenceLayerTests {
         }
     }
 
+    /// A state of 10: the recurrence's SIMD loops run one full block of 8 and a tail of 2.
+    @Test func gruGradientsMatchFiniteDifferencesWithAWideState() {
+        var generator = SeededGenerator(seed: 5)
+        let gru = GRU(name: "gru", input: 3, hidden: 10, generator: &generator)
+        checkGradients([random([2, 3, 3], seed: 6)], parameters: gru.parameters) { _, x in gru(x[0], mask: mask).states }
+    }
+
+    /// The GRU's one-entry recurrence against the same equations written as step-by-step tape ops:
+    /// states and every gradient agree, with padding in the batch.
+    @Test func gruRecurrenceMatchesTheStepByStepOps() {
+        var generator = SeededGenerator(seed: 7)
+        let gru = GRU(name: "gru", input: 4, hidden: 10, generator: &generator)
+        let x = random([3, 4, 4], seed: 8)
+        let mask: [Float] = [1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0]
+        let weights = random([3, 4, 10], seed: 9)
+        func stepByStep(_ tape: Tape, _ input: Variable) -> Variable {
+            let h = 10, b = 3, l = 4
+            let projected = tape.add(tape.matmul(input, tape.parameter(gru.inputWeight)), tape.parameter(gru.inputBias))
+            let steps = tape.unstack(tape.transpose(projected, [1, 0, 2]))  // L x [B, 3h]
+            var state = tape.constant(.zeros([b, h]))
+            var states: [Variable] = []
+            for t in 0..<l {
+                let stepMask = tape.constant(Tensor(shape: [b, 1], storage: (0..<b).map { mask[$0 * l + t] }))
+                let fromInput = tape.split(steps[t], axis: 1, sizes: [h, h, h])
+                let fromState = tape.split(tape.add(tape.matmul(state, tape.parameter(gru.hiddenWeight)), tape.parameter(gru.hiddenBias)),
+                                           axis: 1, sizes: [h, h, h])
+                let reset = tape.sigmoid(tape.add(fromInput[0], fromState[0]))
+                let update = tape.sigmoid(tape.add(fromInput[1], fromState[1]))
+                let candidate = tape.tanh(tape.add(fromInput[2], tape.multiply(reset, fromState[2])))
+                let next = tape.add(candidate, tape.multiply(update, tape.subtract(state, candidate)))
+                state = tape.add(state, tape.multiply(stepMask, tape.subtract(next, state)))
+                states.append(tape.reshape(state, [b, 1, h]))
+            }
+            return tape.concat(states, axis: 1)
+        }
+        var results: [([Float], [Tensor], Gradients)] = []
+        for fused in [true, false] {
+            let tape = Tape()
+            let input = tape.variable(x)
+            let states = fused ? gru(input, mask: mask).states : stepByStep(tape, input)
+            let loss = tape.sum(tape.multiply(states, tape.constant(weights)))
+            let (inputGradient, parameterGradients) = tape.gradients(of: loss, wrt: [input])
+            results.append((states.value.storage, inputGradient, parameterGradients))
+        }
+        #expect(zip(results[0].0, results[1].0).allSatisfy { abs($0 - $1) < 1e-6 }, "states")
+        #expect(results[0].1[0].maxAbsoluteDifference(results[1].1[0]) < 1e-5, "input gradient")
+        for parameter in gru.parameters {
+            let fused = results[0].2.denseGradient(for: parameter)!, reference = results[1].2.denseGradient(for: parameter)!
+            #expect(fused.maxAbsoluteDifference(reference) < 1e-5, "\(parameter.name)")
+        }
+        // A padded step changes no state: the fourth sequence position of the second row repeats its second state.
+        #expect(Array(results[0].0[(4 + 3) * 10..<(4 + 4) * 10]) == Array(results[0].0[(4 + 1) * 10..<(4 + 2) * 10]))
+    }
+
     @Test func lstmGradientsMatchFiniteDifferences() {
         var generator = SeededGenerator(seed: 3)
         let lstm = LSTM(name: "lstm", input: 3, hidden: 2, generator: &generator)
