@@ -22,6 +22,29 @@ struct KernelTests {
         #expect(ct.maxAbsoluteDifference(c) < 1e-3)
     }
 
+    /// The small kernel's matrix-vector and outer-product loops (an inner length of 1), every transpose, with and without
+    /// accumulating into C.
+    @Test("small kernel: matrix-vector and outer products equal the triple loop",
+          arguments: [(5, 11, 1), (5, 1, 11), (1, 11, 5), (11, 1, 1), (1, 1, 11), (9, 3, 1)])
+    func smallMatrixVectorProducts(sizes: (Int, Int, Int)) {
+        let (m, k, n) = sizes
+        let a = random([m, k], seed: 3), b = random([k, n], seed: 4), start = random([m, n], seed: 5)
+        let expected = naiveProduct(a, b)
+        for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
+            let storedA = transposeA ? a.permuted([1, 0]) : a, storedB = transposeB ? b.permuted([1, 0]) : b
+            for accumulate in [false, true] {
+                var c = start
+                c.storage.withUnsafeMutableBufferPointer { cp in
+                    MatrixKernels.multiply(storedA.storage, storedB.storage, cp.baseAddress!, m: m, n: n, k: k,
+                                           transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
+                }
+                var want = expected
+                if accumulate { want.addInPlace(start) }
+                #expect(c.maxAbsoluteDifference(want) < 1e-5, "\(sizes) transposes \(transposeA), \(transposeB), accumulate \(accumulate)")
+            }
+        }
+    }
+
     @Test func vectorisedExpMatchesFoundation() {
         var worst: Float = 0
         for x in stride(from: Float(-80), through: 80, by: 0.37) {

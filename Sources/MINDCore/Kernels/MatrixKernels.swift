@@ -19,16 +19,27 @@ public enum MatrixKernels {
         }
         if !accumulate { c.update(repeating: 0, count: m * n) }
         switch (transposeA, transposeB) {
+        // Matrix-vector and outer products (a query against a sequence, attention-weighted sums and their
+        // gradients) take the loop whose inner length is not 1, so the SIMD loops run over k, m or n.
+        case (false, false) where n == 1:
+            // C[i] += A[i, :] . B.
+            for i in 0..<m { c[i] += VectorMath.dot(a + i * k, b, count: k) }
         case (false, false):
             // C[i, :] += A[i, p] * B[p, :]: contiguous rows of B and C.
             for i in 0..<m {
                 for p in 0..<k { VectorMath.axpy(a[i * k + p], b + p * n, c + i * n, count: n) }
             }
+        case (false, true) where k == 1:
+            // The outer product C[i, :] += A[i] * B.
+            for i in 0..<m { VectorMath.axpy(a[i], b, c + i * n, count: n) }
         case (false, true):
             // C[i, j] = A[i, :] . B[j, :]: both contiguous.
             for i in 0..<m {
                 for j in 0..<n { c[i * n + j] += VectorMath.dot(a + i * k, b + j * k, count: k) }
             }
+        case (true, false) where n == 1:
+            // A is stored [k, m]: C += B[p] * A[p, :].
+            for p in 0..<k { VectorMath.axpy(b[p], a + p * m, c, count: m) }
         case (true, false):
             // A is stored [k, m]: C[i, :] += A[p, i] * B[p, :].
             for p in 0..<k {
