@@ -28,6 +28,9 @@
 #   BUDGET=epochs:20 NAME=window SPLITS=leave-one-out MODELS=sasrec,sasrec+target-window=10 benchmarks/compare.sh
 #   BUDGET=epochs:20 NAME=window-gru4rec SPLITS=users MODELS=$G+target-window=3,$G+target-window=5,$G+target-window=7,\
 #   sdm+max-history-length=50+target-window=5 benchmarks/compare.sh
+#   # window 7 with the full softmax, and window 7 retrained after the loss and GRU changes (rounding)
+#   BUDGET=epochs:20 NAME=window-full SPLITS=users MODELS=$G+sampler=full+target-window=7,$G+target-window=7 benchmarks/compare.sh
+#   BUDGET=epochs:20 NAME=full-softmax SPLITS=leave-one-out MODELS=$G+sampler=full,$G benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
