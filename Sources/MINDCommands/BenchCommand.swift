@@ -103,7 +103,7 @@ struct KernelBench: ParsableCommand {
         // The kernels the tape ops run, outside a tape (a tape keeps every value it records).
         for (name, op) in [("exp", { _ = x.mapLanes { VectorMath.exp($0) } }), ("add", { _ = x.zipLanes(y) { $0 + $1 } }),
                            ("multiply", { _ = x.zipLanes(y) { $0 * $1 } }),
-                           ("sigmoid", { _ = x.mapLanes { 1 / (1 + VectorMath.exp(-$0)) } })] as [(String, () -> Void)] {
+                           ("sigmoid", { _ = x.mapLanes { VectorMath.sigmoid($0) } })] as [(String, () -> Void)] {
             let seconds = secondsPerCall(op)
             printJSON(["kind": "elementwise", "op": name, "elements": count, "gelements_per_second": Double(count) / seconds / 1e9])
         }

@@ -37,10 +37,8 @@ struct TrainingBench: ParsableCommand {
         config.batchSize = batchSize
         config.epochs = 1
         try config.set("mlp-hidden", to: mlpHidden)
-        for setting in settings {
-            guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set needs KEY=VALUE, got '\(setting)'.") }
-            try config.set(String(setting[..<equals]), to: String(setting[setting.index(after: equals)...]))
-        }
+        // The parser of `mind train`'s setting flags, with the same errors for unknown keys and missing values.
+        for (key, value) in try ModelConfig.settingFlags(settings.map { "--" + $0 }) { try config.set(key, to: value) }
         try config.validate()
         let (data, schema) = try trainingInput()
         let recommender = RecommenderModel(config: config, schema: schema)

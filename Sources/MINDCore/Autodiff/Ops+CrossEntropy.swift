@@ -11,7 +11,9 @@ public struct ExcludedColumns: Sendable, Equatable {
 
     /// Appends the next row's excluded columns, in any order.
     public mutating func appendRow(_ rowColumns: [Int32]) {
-        columns.append(contentsOf: Set(rowColumns).sorted())
+        for column in rowColumns.sorted() where columns.count == rowStarts.last! || columns.last! != column {
+            columns.append(column)
+        }
         rowStarts.append(columns.count)
     }
 
@@ -40,9 +42,13 @@ extension Tape {
         // The logits with their offsets (a copy only when there are offsets): targets [B], candidates [B, C].
         var targetLogits = target.value.storage, candidateLogits = candidates.value
         if let offsets {
-            for row in 0..<rows {
-                targetLogits[row] += offsets.storage[row * (1 + width)]
-                for column in 0..<width { candidateLogits.storage[row * width + column] += offsets.storage[row * (1 + width) + 1 + column] }
+            offsets.storage.withUnsafeBufferPointer { offset in
+                candidateLogits.storage.withUnsafeMutableBufferPointer { logits in
+                    for row in 0..<rows {
+                        targetLogits[row] += offset[row * (1 + width)]
+                        VectorMath.add(offset.baseAddress! + row * (1 + width) + 1, into: logits.baseAddress! + row * width, count: width)
+                    }
+                }
             }
         }
         var logSumExp = [Float](repeating: 0, count: rows)

@@ -12,7 +12,7 @@ extension Tape {
     }
 
     public func sigmoid(_ a: Variable) -> Variable {
-        let out = a.value.mapLanes { 1 / (1 + VectorMath.exp(-$0)) }
+        let out = a.value.mapLanes { VectorMath.sigmoid($0) }
         return record(out) { g, acc in acc.add(g.zipLanes(out) { $0 * $1 * (1 - $1) }, to: a) }
     }
 

@@ -30,6 +30,12 @@ public enum VectorMath {
         return p * unsafeBitCast(exponent, to: Lanes.self)
     }
 
+    /// 1 / (1 + exp(-x)).
+    @inline(__always)
+    public static func sigmoid(_ x: Lanes) -> Lanes {
+        1 / (1 + exp(-x))
+    }
+
     @inline(__always)
     public static func exp(_ x: Float) -> Float {
         exp(Lanes(repeating: x))[0]
