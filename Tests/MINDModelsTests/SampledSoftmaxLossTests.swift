@@ -69,12 +69,28 @@ struct SampledSoftmaxLossTests {
     @Test func aCandidateEqualToTheTargetIsMasked() {
         let loss = loss()
         let shared = CandidateSet(source: .sampledShared, items: [2, 5, 7], batchSize: 2)
-        #expect(loss.accidentalHits(targets: [5, 2], candidates: shared) == excluded([[1], [0]]))
+        #expect(loss.excludedColumns(targets: [5, 2], seen: [], candidates: shared) == excluded([[1], [0]]))
         let perSample = CandidateSet(source: .sampledPerSample, items: [5, 5, 1, 3, 2, 2], batchSize: 2)
-        #expect(loss.accidentalHits(targets: [5, 2], candidates: perSample) == excluded([[0, 1], [1, 2]]))
+        #expect(loss.excludedColumns(targets: [5, 2], seen: [], candidates: perSample) == excluded([[0, 1], [1, 2]]))
         let inBatch = CandidateSet(source: .inBatch, items: [3, 3], batchSize: 2)
-        #expect(loss.accidentalHits(targets: [3, 3], candidates: inBatch) == excluded([[0, 1], [0, 1]]),
+        #expect(loss.excludedColumns(targets: [3, 3], seen: [], candidates: inBatch) == excluded([[0, 1], [0, 1]]),
                 "in-batch: a repeated target is no negative of its twin")
+        let catalogue = CandidateSet(source: .catalogue, items: [0, 1, 2, 3], batchSize: 2)
+        #expect(loss.excludedColumns(targets: [2, 0], seen: [], candidates: catalogue) == excluded([[2], [0]]))
+    }
+
+    @Test("softmax-excludes-history: each target's seen items leave its softmax, in every candidate layout")
+    func seenItemsAreExcluded() {
+        let loss = loss()
+        let seen: [ArraySlice<Int32>] = [[7, 2, 9], [5, 5]]  // 9 is no candidate; a repeat names its columns once
+        let shared = CandidateSet(source: .sampledShared, items: [2, 5, 7, 2], batchSize: 2)
+        #expect(loss.excludedColumns(targets: [5, 3], seen: seen, candidates: shared) == excluded([[0, 1, 2, 3], [1]]))
+        let perSample = CandidateSet(source: .sampledPerSample, items: [9, 4, 5, 5, 1, 3], batchSize: 2)
+        #expect(loss.excludedColumns(targets: [5, 3], seen: seen, candidates: perSample) == excluded([[0, 2], [0, 2]]))
+        let inBatch = CandidateSet(source: .inBatch, items: [5, 3], batchSize: 2)
+        #expect(loss.excludedColumns(targets: [5, 3], seen: seen, candidates: inBatch) == excluded([[0], [0, 1]]))
+        let catalogue = CandidateSet(source: .catalogue, items: Array(0..<10), batchSize: 2)
+        #expect(loss.excludedColumns(targets: [5, 3], seen: seen, candidates: catalogue) == excluded([[2, 5, 7, 9], [3, 5]]))
     }
 
     @Test func logQCorrectionSubtractsTheSamplingLogProbability() throws {

@@ -155,7 +155,8 @@ struct TrainingTests {
                                   data: data, directory: nil)
             let units = trainer.units
             var generator = SeededGenerator(seed: seed)
-            let (_, targets) = trainer.makeBatch(units, generator: &generator)
+            let (_, targets, seen) = trainer.makeBatch(units, generator: &generator)
+            #expect(seen.isEmpty)  // softmax-excludes-history is off by default
             // The index each target would have with window 1: the sample's position, or every window position.
             let natural = units.flatMap { unit -> [Int] in
                 let position = Int(unit.position)
@@ -176,6 +177,56 @@ struct TrainingTests {
         #expect(lastItemTargets == [40])  // the last item has nothing after it
         #expect(batchTargets(window: 5, seed: 3).targets == drawn.targets)  // the same draws for the same seed
         #expect(batchTargets(window: 5, seed: 4).targets != drawn.targets)
+    }
+
+    @Test("softmax-excludes-history lists, for every target, the whole sequence before its input's end",
+          arguments: [ModelKind.mind, .sasrec])
+    func seenListsAreEachTargetsEarlierItems(model: ModelKind) {
+        let sequence = (1...40).map { Int32($0) }  // item i at index i - 1
+        let data = TrainingData(sequences: [sequence], users: [0], profiles: [], profileFeatureCount: 0, itemCount: 41)
+        var config = smallConfig()
+        config.model = model
+        config.softmaxExcludesHistory = true
+        config.targetWindow = 4
+        let trainer = Trainer(model: RecommenderModel(config: config, schema: DataSchema(itemCount: 41, itemFeatures: [], userFeatures: [])),
+                              data: data, directory: nil)
+        let units = trainer.units
+        var generator = SeededGenerator(seed: 5)
+        let (batch, targets, seen) = trainer.makeBatch(units, generator: &generator)
+        #expect(seen.count == targets.count)
+        // Each input's end: a sample's position, or every position of an all-positions window.
+        let ends = units.flatMap { unit -> [Int] in
+            let position = Int(unit.position)
+            return trainer.model.trainsAllPositions ? Array((max(0, position - config.maxHistoryLength) + 1)...position) : [position]
+        }
+        for (index, end) in ends.enumerated() {
+            #expect(Array(seen[index]) == Array(sequence[0..<end]), "target \(index)")
+            #expect(!seen[index].contains(targets[index]), "the target is never its own seen item here (no repeats)")
+        }
+        // Longer than the tower's input: the seen list reaches before the window.
+        #expect(seen.contains { $0.count > config.maxHistoryLength })
+        #expect(batch.size == units.count)
+    }
+
+    @Test("softmax-excludes-history changes training and gives the same weights on 1 and 3 threads")
+    func excludingHistoryIsReproducible() throws {
+        let (planted, data) = trainingData()
+        func train(threads: Int, excludes: Bool, model: ModelKind) throws -> RecommenderModel {
+            var config = smallConfig()
+            config.model = model
+            config.threads = threads
+            config.shards = 2
+            config.softmaxExcludesHistory = excludes
+            let recommender = RecommenderModel(config: config, schema: planted.schema)
+            try Trainer(model: recommender, data: data, directory: nil).train()
+            return recommender
+        }
+        for model in [ModelKind.mind, .gru4rec] {
+            let one = try train(threads: 1, excludes: true, model: model), three = try train(threads: 3, excludes: true, model: model)
+            for (a, b) in zip(one.parameters, three.parameters) { #expect(a.value == b.value, "\(model) \(a.name)") }
+            let plain = try train(threads: 1, excludes: false, model: model)
+            #expect(zip(one.parameters, plain.parameters).contains { $0.value != $1.value }, "\(model)")
+        }
     }
 
     @Test func multipleInterestsRecoverPlantedTopicsBetterThanOne() throws {

@@ -48,6 +48,8 @@ extension ModelConfig {
                           help: "Train on windows of max-history-length + 1 items, every position predicting the next (SASRec's way); false trains one target per sample with its full history, as the other models."),
             ConfigSetting("target-window", \.targetWindow, .integer(1...10_000), models: nil,
                           help: "Each training target is drawn uniformly from the next N items of the sequence (1: always the next item). Larger N trains for what comes soon, as a truth of a user's whole future (users split) asks; leave-one-out asks for the next item only."),
+            ConfigSetting("softmax-excludes-history", \.softmaxExcludesHistory, .boolean(), models: nil,
+                          help: "Leave each training target's earlier items out of its softmax (as evaluation leaves a user's history out of the ranking): the loss stops pushing down what a user already has."),
             ConfigSetting("routing-init", \.routingInitialisation, .choice(RoutingInitialisation.self), models: [.mind],
                           help: "Routing-logit start: gaussian (drawn per sample) or zero."),
             ConfigSetting("routing-sigma", \.routingSigma, .number(0...1000), models: [.mind],

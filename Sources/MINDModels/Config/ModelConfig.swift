@@ -105,6 +105,9 @@ public struct ModelConfig: Equatable, Sendable {
     /// Each training target is drawn uniformly from the next `targetWindow` items of its sequence (1: the next
     /// item), so a history learns to score what comes soon and not only what comes next.
     public var targetWindow: Int = 1
+    /// Each target's softmax leaves out the items its user had before it (evaluation excludes a user's history
+    /// from the ranking, so training need not push those items below the target).
+    public var softmaxExcludesHistory: Bool = false
     /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.

@@ -32,8 +32,10 @@ struct SampledSoftmaxLoss {
     }
 
     /// The mean loss of a batch, given the user's interests, the attended user vectors [B, d],
-    /// the targets' vectors [B, d] and the item vectors [U, d] of the batch's local items.
-    func callAsFunction(_ tape: Tape, user: UserInterests, attended: Variable, targets: [Int32], targetVectors: Variable,
+    /// the targets' vectors [B, d] and the item vectors [U, d] of the batch's local items; `seen` (one list per
+    /// target, or empty) names items each target's softmax leaves out besides accidental hits.
+    func callAsFunction(_ tape: Tape, user: UserInterests, attended: Variable, targets: [Int32], seen: [ArraySlice<Int32>] = [],
+                        targetVectors: Variable,
                         itemVectors: Variable, local: LocalItems, candidates: CandidateSet) -> Variable {
         let positive = targetScores(tape, attended: attended, targetVectors: targetVectors)  // [B, 1]
         let candidateVectors = candidates.vectors(tape, itemVectors: itemVectors, targetVectors: targetVectors, local: local)
@@ -41,7 +43,7 @@ struct SampledSoftmaxLoss {
                                        isPerSample: candidates.isPerSample)  // [B, C]
         // The softmax runs over the target (column 0 of the logits) and the candidates (columns 1...) without
         // building those [B, 1 + C] logits: `targetCrossEntropy` takes the two parts and the offsets.
-        let excluded = accidentalHits(targets: targets, candidates: candidates)
+        let excluded = excludedColumns(targets: targets, seen: seen, candidates: candidates)
         var offsets = logQCorrection(targets: targets, candidates: candidates)?.scaled(by: -1)  // [B, 1 + C]
         if config.hardNegativeBeta > 0 {
             // Hard-negative weights follow the model's own scores, before any correction.
@@ -87,17 +89,31 @@ struct SampledSoftmaxLoss {
     }
 
     /// The candidate columns each sample's softmax leaves out: a candidate equal to the sample's target is not a
-    /// negative ("accidental hit").
-    func accidentalHits(targets: [Int32], candidates: CandidateSet) -> ExcludedColumns {
+    /// negative ("accidental hit"), nor, when `seen` is given, one of the items the sample lists there.
+    func excludedColumns(targets: [Int32], seen: [ArraySlice<Int32>], candidates: CandidateSet) -> ExcludedColumns {
         var excluded = ExcludedColumns()
-        for (sample, target) in targets.enumerated() {
-            if candidates.source == .catalogue {
-                // Column c holds item c: the target's own column is the only hit.
+        if candidates.source == .catalogue {
+            // Column c holds item c: the target's own column, and the seen items' columns.
+            for (sample, target) in targets.enumerated() {
                 assert(candidates.items[Int(target)] == target, "catalogue candidates are every item in index order")
-                excluded.appendRow([target])
-                continue
+                excluded.appendRow(seen.isEmpty ? [target] : [target] + seen[sample])
             }
-            excluded.appendRow((0..<candidates.columnCount).filter { candidates.item(sample: sample, column: $0) == target }.map(Int32.init))
+            return excluded
+        }
+        // Shared candidates: each item's columns, found once for the batch.
+        let columnsOfItem = seen.isEmpty || candidates.isPerSample ? [:]
+            : Dictionary(grouping: (0..<Int32(candidates.columnCount)), by: { candidates.items[Int($0)] })
+        for (sample, target) in targets.enumerated() {
+            var row = (0..<candidates.columnCount).filter { candidates.item(sample: sample, column: $0) == target }.map(Int32.init)
+            if !seen.isEmpty {
+                if candidates.isPerSample {
+                    let items = Set(seen[sample])
+                    row += (0..<candidates.columnCount).filter { items.contains(candidates.item(sample: sample, column: $0)) }.map(Int32.init)
+                } else {
+                    for item in seen[sample] { row += columnsOfItem[item] ?? [] }
+                }
+            }
+            excluded.appendRow(row)
         }
         return excluded
     }

@@ -50,8 +50,10 @@ public final class RecommenderModel: @unchecked Sendable {
     /// `SampledSoftmaxLoss` against the drawn candidates (mean over samples).
     /// With `trainsAllPositions`, `targets` holds one target for every real history position instead
     /// (sample by sample, oldest first; the next item, or one drawn by `target-window`), and the loss is the mean over them.
-    public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], sampling: NegativeSampling,
+    /// `seen` holds each target's earlier items for `softmax-excludes-history` (empty: nothing left out but accidental hits).
+    public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], seen: [ArraySlice<Int32>] = [], sampling: NegativeSampling,
                      generator: inout SeededGenerator) -> Variable {
+        precondition(seen.isEmpty || seen.count == targets.count, "\(seen.count) seen lists for \(targets.count) targets.")
         let loss = SampledSoftmaxLoss(config: config, sampling: sampling)
         // Candidates are drawn first so the item tower computes each touched item once.
         let candidates = loss.drawCandidates(targets: targets, itemCount: items.itemCount, generator: &generator)
@@ -63,7 +65,7 @@ public final class RecommenderModel: @unchecked Sendable {
             : interests(tape, batch: batch, itemVectors: itemVectors, local: local)
         let targetVectors = tape.gather(itemVectors, indices: local.map(targets))  // [B, d] (all positions: [N, d])
         let attended = attend(tape, interests: user, labels: targetVectors)  // [B, d]
-        let softmaxLoss = loss(tape, user: user, attended: attended, targets: targets, targetVectors: targetVectors,
+        let softmaxLoss = loss(tape, user: user, attended: attended, targets: targets, seen: seen, targetVectors: targetVectors,
                                itemVectors: itemVectors, local: local, candidates: candidates)
         guard let penalty = InterestRegularisers.penalty(tape, interests: user, config: config) else { return softmaxLoss }
         return tape.add(softmaxLoss, penalty)

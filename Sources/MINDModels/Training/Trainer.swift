@@ -219,9 +219,10 @@ public final class Trainer {
                     let lower = batchSamples.count * shard / shardCount
                     let upper = batchSamples.count * (shard + 1) / shardCount
                     var generator = root.derived((UInt64(epoch) << 40) ^ (UInt64(batch) << 8) ^ UInt64(shard) ^ 0x5eed)
-                    let (userBatch, targets) = self.makeBatch(Array(batchSamples[lower..<upper]), generator: &generator)
+                    let (userBatch, targets, seen) = self.makeBatch(Array(batchSamples[lower..<upper]), generator: &generator)
                     let tape = Tape()
-                    let loss = self.model.loss(tape, batch: userBatch, targets: targets, sampling: self.sampling, generator: &generator)
+                    let loss = self.model.loss(tape, batch: userBatch, targets: targets, seen: seen, sampling: self.sampling,
+                                               generator: &generator)
                     // The batch loss is the target-weighted mean of the shard losses.
                     let weight = Float(targets.count) / total
                     gradientSlots[shard] = tape.gradients(of: loss, seed: weight)
@@ -242,11 +243,15 @@ public final class Trainer {
 
     /// Histories (items before the target), targets and profiles of some samples; for all-positions training,
     /// each window's inputs and a target for every input position. A target is the next item, or with
-    /// `target-window` one drawn from the items coming next (`target(at:in:generator:)`).
-    func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator) -> (UserBatch, [Int32]) {
+    /// `target-window` one drawn from the items coming next (`target(at:in:generator:)`). With
+    /// `softmax-excludes-history`, also each target's earlier items (the whole sequence before its input's end);
+    /// otherwise that list is empty.
+    func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator)
+        -> (batch: UserBatch, targets: [Int32], seen: [ArraySlice<Int32>]) {
         let config = model.config
         var histories: [ArraySlice<Int32>] = []
         var targets: [Int32] = []
+        var seen: [ArraySlice<Int32>] = []
         var profiles: [Int32] = []
         var seeds: [UInt64] = []
         let featureCount = model.usesProfile ? data.profileFeatureCount : 0
@@ -255,9 +260,13 @@ public final class Trainer {
             let position = Int(sample.position), start = max(0, position - config.maxHistoryLength)
             histories.append(sequence[start..<position])
             if model.trainsAllPositions {
-                for next in (start + 1)...position { targets.append(target(at: next, in: sequence, generator: &generator)) }
+                for next in (start + 1)...position {
+                    targets.append(target(at: next, in: sequence, generator: &generator))
+                    if config.softmaxExcludesHistory { seen.append(sequence[0..<next]) }
+                }
             } else {
                 targets.append(target(at: position, in: sequence, generator: &generator))
+                if config.softmaxExcludesHistory { seen.append(sequence[0..<position]) }
             }
             seeds.append(generator.next())
             if featureCount > 0 {
@@ -270,7 +279,7 @@ public final class Trainer {
         // The routing seeds serve dropout too (each layer mixes in its own salt): no extra draws, so runs
         // without dropout keep the random stream they always had.
         batch.dropoutSeeds = seeds
-        return (batch, targets)
+        return (batch, targets, seen)
     }
 
     /// The training target for the item at `index`: that item, or with `target-window` N > 1 one drawn uniformly
