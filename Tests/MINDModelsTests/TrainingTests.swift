@@ -179,9 +179,9 @@ struct TrainingTests {
         #expect(batchTargets(window: 5, seed: 4).targets != drawn.targets)
     }
 
-    @Test("softmax-excludes-history lists, for every target, the whole sequence before its input's end",
+    @Test("softmax-excludes-history lists, for every target, the whole sequence up to the end of its target window",
           arguments: [ModelKind.mind, .sasrec])
-    func seenListsAreEachTargetsEarlierItems(model: ModelKind) {
+    func seenListsAreEachTargetsEarlierAndWindowItems(model: ModelKind) {
         let sequence = (1...40).map { Int32($0) }  // item i at index i - 1
         let data = TrainingData(sequences: [sequence], users: [0], profiles: [], profileFeatureCount: 0, itemCount: 41)
         var config = smallConfig()
@@ -200,8 +200,9 @@ struct TrainingTests {
             return trainer.model.trainsAllPositions ? Array((max(0, position - config.maxHistoryLength) + 1)...position) : [position]
         }
         for (index, end) in ends.enumerated() {
-            #expect(Array(seen[index]) == Array(sequence[0..<end]), "target \(index)")
-            #expect(!seen[index].contains(targets[index]), "the target is never its own seen item here (no repeats)")
+            // The earlier items, then the window of 4 the target was drawn from (fewer at the sequence's end).
+            #expect(Array(seen[index]) == Array(sequence[0..<min(end + 4, sequence.count)]), "target \(index)")
+            #expect(seen[index].suffix(min(4, sequence.count - end)).contains(targets[index]), "target \(index) is from its window")
         }
         // Longer than the tower's input: the seen list reaches before the window.
         #expect(seen.contains { $0.count > config.maxHistoryLength })

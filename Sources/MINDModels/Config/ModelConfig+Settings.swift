@@ -49,7 +49,7 @@ extension ModelConfig {
             ConfigSetting("target-window", \.targetWindow, .integer(1...10_000), models: nil,
                           help: "Each training target is drawn uniformly from the next N items of the sequence (1: always the next item). Larger N trains for what comes soon, as a truth of a user's whole future (users split) asks; leave-one-out asks for the next item only."),
             ConfigSetting("softmax-excludes-history", \.softmaxExcludesHistory, .boolean(), models: nil,
-                          help: "Leave each training target's earlier items out of its softmax (as evaluation leaves a user's history out of the ranking): the loss stops pushing down what a user already has."),
+                          help: "Leave each training target's earlier items out of its softmax (as evaluation leaves a user's history out of the ranking), and with target-window the window's other items: the loss stops pushing down what a user already has or will have next."),
             ConfigSetting("routing-init", \.routingInitialisation, .choice(RoutingInitialisation.self), models: [.mind],
                           help: "Routing-logit start: gaussian (drawn per sample) or zero."),
             ConfigSetting("routing-sigma", \.routingSigma, .number(0...1000), models: [.mind],

@@ -106,7 +106,8 @@ public struct ModelConfig: Equatable, Sendable {
     /// item), so a history learns to score what comes soon and not only what comes next.
     public var targetWindow: Int = 1
     /// Each target's softmax leaves out the items its user had before it (evaluation excludes a user's history
-    /// from the ranking, so training need not push those items below the target).
+    /// from the ranking, so training need not push those items below the target) and, with `targetWindow` N > 1,
+    /// the other items of its window (targets of the same position, not negatives).
     public var softmaxExcludesHistory: Bool = false
     /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian

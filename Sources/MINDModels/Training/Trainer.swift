@@ -244,7 +244,8 @@ public final class Trainer {
     /// Histories (items before the target), targets and profiles of some samples; for all-positions training,
     /// each window's inputs and a target for every input position. A target is the next item, or with
     /// `target-window` one drawn from the items coming next (`target(at:in:generator:)`). With
-    /// `softmax-excludes-history`, also each target's earlier items (the whole sequence before its input's end);
+    /// `softmax-excludes-history`, also the items each target's softmax leaves out: the whole sequence up to the
+    /// end of its target window (the earlier items, and the window's items, which are targets, not negatives);
     /// otherwise that list is empty.
     func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator)
         -> (batch: UserBatch, targets: [Int32], seen: [ArraySlice<Int32>]) {
@@ -262,11 +263,11 @@ public final class Trainer {
             if model.trainsAllPositions {
                 for next in (start + 1)...position {
                     targets.append(target(at: next, in: sequence, generator: &generator))
-                    if config.softmaxExcludesHistory { seen.append(sequence[0..<next]) }
+                    if config.softmaxExcludesHistory { seen.append(sequence[0..<min(next + config.targetWindow, sequence.count)]) }
                 }
             } else {
                 targets.append(target(at: position, in: sequence, generator: &generator))
-                if config.softmaxExcludesHistory { seen.append(sequence[0..<position]) }
+                if config.softmaxExcludesHistory { seen.append(sequence[0..<min(position + config.targetWindow, sequence.count)]) }
             }
             seeds.append(generator.next())
             if featureCount > 0 {
