@@ -97,7 +97,7 @@ private func customConfig() -> ModelConfig {
     config.stopGradientThroughRouting = false; config.dynamicInterestCount = false; config.useProfile = false
     config.profileDropout = 0.3; config.mlpHidden = [512, 128]; config.attentionPower = 2; config.negativeScoring = .maxInterest
     config.hardNegativeBeta = 1.5; config.interestDiversityWeight = 0.5; config.routingRegularisationWeight = 10; config.negatives = 64;
-    config.bilinear = .perPosition; config.attentionHeads = 4; config.attentionBlocks = 3; config.shortTermLength = 5; config.trainAllPositions = false; config.targetWindow = 7; config.softmaxExcludesHistory = true; config.dropout = 0.25; config.attentionDropout = 0.4; config.feedForwardActivation = .gelu; config.recurrentHiddenSize = 96; config.sequenceEncoder = .gru; config.sampler = .uniform; config.sharedNegatives = false
+    config.bilinear = .perPosition; config.attentionHeads = 4; config.attentionBlocks = 3; config.shortTermLength = 5; config.trainAllPositions = false; config.targetWindow = 7; config.softmaxExcludesHistory = true; config.windowStride = 3; config.dropout = 0.25; config.attentionDropout = 0.4; config.feedForwardActivation = .gelu; config.recurrentHiddenSize = 96; config.sequenceEncoder = .gru; config.sampler = .uniform; config.sharedNegatives = false
     config.logQCorrection = false; config.learningRate = 0.0003; config.weightDecay = 1e-6; config.batchSize = 256
     config.epochs = 7; config.patience = 0; config.shards = 4; config.threads = 4095; config.seed = 18_446_744_073_709_551_615
     return config
@@ -130,6 +130,8 @@ private func withNewerKeys(_ json: String) -> String {
         .replacingOccurrences(of: "  \"shards\"", with: "  \"sequence-encoder\" : \"none\",\n  \"shards\"")
         .replacingOccurrences(of: "  \"stop-gradient-routing\"", with: "  \"short-term-length\" : 10,\n  \"softmax-excludes-history\" : false,\n  \"stop-gradient-routing\"")
         .replacingOccurrences(of: "  \"threads\"", with: "  \"target-window\" : 1,\n  \"threads\"")
+        .replacingOccurrences(of: "  \"weight-decay\" : 0\n", with: "  \"weight-decay\" : 0,\n  \"window-stride\" : 0\n")
+        .replacingOccurrences(of: "  \"weight-decay\" : 1e-05\n", with: "  \"weight-decay\" : 1e-05,\n  \"window-stride\" : 0\n")
 }
 
 @Test func defaultConfigEncodesExactlyAsBefore() throws {
@@ -281,7 +283,7 @@ private let badFileLines: [(String, String)] = [
         #expect(words.contains(setting.help + " Allowed: " + setting.allowed), "\(setting.key)")
     }
     #expect(help.contains("all cores"))
-    #expect(ModelConfig.keys.count == 42 && Set(ModelConfig.keys).count == 42)
+    #expect(ModelConfig.keys.count == 43 && Set(ModelConfig.keys).count == 43)
 }
 
 @Test func settingFlagsReadBothForms() throws {

@@ -313,6 +313,59 @@ struct AllPositionsTrainingTests {
         #expect(covered.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) } == data.samples().map { [$0.sequence, $0.position] })
     }
 
+    @Test("window-stride: windows end every stride items, each trains its last stride targets, every target once")
+    func stridedWindowsCoverEveryTargetOnceWithContext() {
+        let data = TrainingData(sequences: [Array(0..<12).map { Int32($0) }, [3, 4], [5]], users: [0, 1, 2], profiles: [],
+                                profileFeatureCount: 0, itemCount: 12)
+        let windows = data.windows(length: 5, stride: 2)
+        #expect(windows.map { [$0.sequence, $0.position] } == [[0, 11], [0, 9], [0, 7], [0, 5], [0, 3], [0, 1], [1, 1]])
+        var covered: [[Int32]] = []
+        for window in windows {
+            let trained = window.trainedTargets(stride: 2), start = max(0, Int(window.position) - 5)
+            #expect(trained.count <= 2 && trained.lowerBound > start)
+            for position in trained {
+                // Each trained target sees at least length - stride + 1 = 4 earlier items, or its whole prefix.
+                #expect(position - start >= 4 || start == 0, "window \(window), target \(position)")
+                covered.append([window.sequence, Int32(position)])
+            }
+        }
+        #expect(covered.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) } == data.samples().map { [$0.sequence, $0.position] })
+        #expect(data.windows(length: 5, stride: 5) == data.windows(length: 5))
+        #expect(throws: ConfigError.self) { try ModelConfig(["model": "sasrec", "max-history-length": "5", "window-stride": "6"]) }
+    }
+
+    /// With `trainedPositions`, only each sample's last positions are scored: the loss is the mean of the per-sample
+    /// losses of those targets (the window starts at the sequence's first item, so their histories are their prefixes).
+    @Test(arguments: [ModelKind.sasrec, .gru4rec])
+    func stridedWindowLossIsTheMeanOverItsTrainedTargets(model kind: ModelKind) {
+        var config = ModelConfig()
+        config.model = kind
+        config.embeddingSize = 8
+        config.maxHistoryLength = 6
+        config.sampler = .full
+        let schema = DataSchema(itemCount: 10, itemFeatures: [], userFeatures: [])
+        let sequence: [Int32] = [2, 7, 1, 8, 2, 8]
+        let sampling = NegativeSampling(kind: .full, popularity: [Int](repeating: 1, count: 10))
+        let model = RecommenderModel(config: config, schema: schema)
+        var generator = SeededGenerator(seed: 1)
+        var window = UserBatch(histories: [sequence[0..<5], sequence[0..<3]], profiles: [], maxLength: 6, routingSeeds: [1, 2])
+        window.trainedPositions = [2, 1]  // targets of positions 4, 5 (first window) and 3 (second)
+        let windowTape = Tape(), sampleTape = Tape()
+        let strided = withExtendedLifetime(windowTape) {
+            model.loss(windowTape, batch: window, targets: [sequence[4], sequence[5], sequence[3]], sampling: sampling,
+                       generator: &generator).value.scalar
+        }
+        let samples = UserBatch(histories: [sequence[0..<4], sequence[0..<5], sequence[0..<3]], profiles: [], maxLength: 6,
+                                routingSeeds: [1, 2, 3])
+        config.trainAllPositions = false
+        let perSampleModel = RecommenderModel(config: config, schema: schema)  // the same seed: the same weights
+        let perSample = withExtendedLifetime(sampleTape) {
+            perSampleModel.loss(sampleTape, batch: samples, targets: [sequence[4], sequence[5], sequence[3]], sampling: sampling,
+                                generator: &generator).value.scalar
+        }
+        #expect(abs(strided - perSample) < 1e-5, "strided window \(strided), per sample \(perSample)")
+    }
+
     /// A window that starts at the sequence's first item gives every position the history per-sample training
     /// gives it, so with the whole catalogue as candidates the two losses agree: the outputs are causal.
     @Test(arguments: [ModelKind.sasrec, .gru4rec])

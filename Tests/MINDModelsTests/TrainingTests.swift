@@ -209,6 +209,25 @@ struct TrainingTests {
         #expect(batch.size == units.count)
     }
 
+    @Test("window-stride: each window's targets are its last stride positions; batches say how many each sample trains")
+    func stridedWindowsTrainTheirLastPositions() {
+        let sequence = (1...40).map { Int32($0) }  // item i at index i - 1
+        let data = TrainingData(sequences: [sequence], users: [0], profiles: [], profileFeatureCount: 0, itemCount: 41)
+        var config = smallConfig()
+        config.model = .gru4rec
+        config.windowStride = 2
+        let trainer = Trainer(model: RecommenderModel(config: config, schema: DataSchema(itemCount: 41, itemFeatures: [], userFeatures: [])),
+                              data: data, directory: nil)
+        let units = trainer.units
+        #expect(units.count == 20 && trainer.unitsPerBatch == 8)  // ends 39, 37, ..., 1; 16 targets a batch
+        var generator = SeededGenerator(seed: 5)
+        let (batch, targets, _) = trainer.makeBatch(units, generator: &generator)
+        let expected = units.flatMap { unit in unit.trainedTargets(stride: 2).map { sequence[$0] } }
+        #expect(targets == expected && targets.count == 39)
+        #expect(batch.trainedPositions == units.map { $0.position == 1 ? 1 : 2 })
+        #expect(batch.historyCounts == units.map { min(Int($0.position), config.maxHistoryLength) })
+    }
+
     @Test("softmax-excludes-history changes training and gives the same weights on 1 and 3 threads")
     func excludingHistoryIsReproducible() throws {
         let (planted, data) = trainingData()

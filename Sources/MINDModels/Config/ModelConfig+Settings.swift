@@ -46,6 +46,8 @@ extension ModelConfig {
                           help: "SASRec's feed-forward non-linearity: relu or gelu (RecBole's)."),
             ConfigSetting("all-positions", \.trainAllPositions, .boolean(), models: [.sasrec, .gru4rec],
                           help: "Train on windows of max-history-length + 1 items, every position predicting the next (SASRec's way); false trains one target per sample with its full history, as the other models."),
+            ConfigSetting("window-stride", \.windowStride, .integer(0...10_000), models: [.sasrec, .gru4rec],
+                          help: "All-positions windows end every N items and each trains only its last N positions, so every target sees at least max-history-length - N earlier items (its whole prefix near a sequence's start); costs max-history-length / N times the tower's work per target. 0 is max-history-length: non-overlapping windows, where a window's first positions see few items."),
             ConfigSetting("target-window", \.targetWindow, .integer(1...10_000), models: nil,
                           help: "Each training target is drawn uniformly from the next N items of the sequence (1: always the next item). Larger N trains for what comes soon, as a truth of a user's whole future (users split) asks; leave-one-out asks for the next item only."),
             ConfigSetting("softmax-excludes-history", \.softmaxExcludesHistory, .boolean(), models: nil,

@@ -102,6 +102,10 @@ public struct ModelConfig: Equatable, Sendable {
     public var feedForwardActivation: Activation = .relu
     /// Causal towers (SASRec, GRU4Rec): train every position of a window at once, each predicting the next item.
     public var trainAllPositions: Bool = true
+    /// All-positions training: windows end every `windowStride` items and each trains its last `windowStride`
+    /// positions, so every target sees at least maxHistoryLength - windowStride earlier items (or its whole
+    /// prefix); 0 is maxHistoryLength, non-overlapping windows.
+    public var windowStride: Int = 0
     /// Each training target is drawn uniformly from the next `targetWindow` items of its sequence (1: the next
     /// item), so a history learns to score what comes soon and not only what comes next.
     public var targetWindow: Int = 1
@@ -109,6 +113,9 @@ public struct ModelConfig: Equatable, Sendable {
     /// from the ranking, so training need not push those items below the target) and, with `targetWindow` N > 1,
     /// the other items of its window (targets of the same position, not negatives).
     public var softmaxExcludesHistory: Bool = false
+
+    /// The positions each all-positions window trains: `windowStride`, or max-history-length when it is 0.
+    public var trainedPositionsPerWindow: Int { windowStride == 0 ? maxHistoryLength : windowStride }
     /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.
@@ -184,6 +191,9 @@ public struct ModelConfig: Equatable, Sendable {
         if shards > batchSize { throw ConfigError.invalidValue(key: "shards", value: "\(shards)", expected: "at most batch-size (\(batchSize))") }
         if [.sasrec, .sdm].contains(model) && embeddingSize % attentionHeads != 0 {
             throw ConfigError.invalidValue(key: "attention-heads", value: "\(attentionHeads)", expected: "a divisor of embedding-size (\(embeddingSize))")
+        }
+        if windowStride > maxHistoryLength {
+            throw ConfigError.invalidValue(key: "window-stride", value: "\(windowStride)", expected: "at most max-history-length (\(maxHistoryLength)); 0 is max-history-length")
         }
         if sampler == .inBatch && !sharedNegatives {
             throw ConfigError.invalidValue(key: "shared-negatives", value: "false", expected: "true with the in-batch sampler (in-batch negatives are shared by definition)")

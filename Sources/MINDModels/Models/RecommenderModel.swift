@@ -74,11 +74,15 @@ public final class RecommenderModel: @unchecked Sendable {
     /// Whether training scores every position of a window at once (causal towers with `all-positions`).
     public var trainsAllPositions: Bool { config.trainAllPositions && users is SequenceOutputTower }
 
-    /// The causal tower's output at every real position of the batch, each the user vector for the next item:
-    /// [N, 1, d] as one interest per target, sample by sample, oldest first.
+    /// The causal tower's output at every real position of the batch with a target (the last `trainedPositions`
+    /// of each sample, or all), each the user vector for the next item: [N, 1, d] as one interest per target,
+    /// sample by sample, oldest first.
     private func positionInterests(_ tape: Tape, batch: UserBatch, behaviours: Variable, targetCount: Int) -> UserInterests {
         let b = batch.size, l = batch.length, d = config.embeddingSize
-        let rows = (0..<b).flatMap { sample in (0..<batch.historyCounts[sample]).map { Int32(sample * l + $0) } }
+        let rows = (0..<b).flatMap { sample -> [Int32] in
+            let count = batch.historyCounts[sample], trained = batch.trainedPositions?[sample] ?? count
+            return ((count - trained)..<count).map { Int32(sample * l + $0) }
+        }
         precondition(rows.count == targetCount, "\(targetCount) targets for \(rows.count) real positions.")
         let outputs = (users as! SequenceOutputTower).positionOutputs(tape, batch: batch, behaviours: behaviours)  // [B, L, d]
         return singleInterest(tape.gather(tape.reshape(outputs, [b * l, d]), indices: rows))

@@ -94,8 +94,8 @@ public final class Trainer {
         let samples = data.samples()
         sampleCount = samples.count
         if model.trainsAllPositions {
-            units = data.windows(length: model.config.maxHistoryLength)
-            unitsPerBatch = max(1, model.config.batchSize / model.config.maxHistoryLength)
+            units = data.windows(length: model.config.maxHistoryLength, stride: model.config.trainedPositionsPerWindow)
+            unitsPerBatch = max(1, model.config.batchSize / model.config.trainedPositionsPerWindow)
         } else {
             units = samples
             unitsPerBatch = model.config.batchSize
@@ -198,11 +198,11 @@ public final class Trainer {
     }
 
     /// Most targets one unit holds.
-    var targetsPerUnit: Int { model.trainsAllPositions ? model.config.maxHistoryLength : 1 }
+    var targetsPerUnit: Int { model.trainsAllPositions ? model.config.trainedPositionsPerWindow : 1 }
 
-    /// The targets of a unit: one for a sample, the window's positions for all-positions training.
+    /// The targets of a unit: one for a sample, the window's trained positions for all-positions training.
     func targetCount(_ unit: SamplePosition) -> Int {
-        model.trainsAllPositions ? Int(unit.position) - max(0, Int(unit.position) - model.config.maxHistoryLength) : 1
+        model.trainsAllPositions ? unit.trainedTargets(stride: model.config.trainedPositionsPerWindow).count : 1
     }
 
     /// One optimiser step over a batch; returns the batch's mean loss over its targets, and their number.
@@ -253,6 +253,7 @@ public final class Trainer {
         var histories: [ArraySlice<Int32>] = []
         var targets: [Int32] = []
         var seen: [ArraySlice<Int32>] = []
+        var trainedPositions: [Int] = []
         var profiles: [Int32] = []
         var seeds: [UInt64] = []
         let featureCount = model.usesProfile ? data.profileFeatureCount : 0
@@ -261,7 +262,9 @@ public final class Trainer {
             let position = Int(sample.position), start = max(0, position - config.maxHistoryLength)
             histories.append(sequence[start..<position])
             if model.trainsAllPositions {
-                for next in (start + 1)...position {
+                let trained = sample.trainedTargets(stride: config.trainedPositionsPerWindow)
+                trainedPositions.append(trained.count)
+                for next in trained {
                     targets.append(target(at: next, in: sequence, generator: &generator))
                     if config.softmaxExcludesHistory { seen.append(sequence[0..<min(next + config.targetWindow, sequence.count)]) }
                 }
@@ -280,6 +283,7 @@ public final class Trainer {
         // The routing seeds serve dropout too (each layer mixes in its own salt): no extra draws, so runs
         // without dropout keep the random stream they always had.
         batch.dropoutSeeds = seeds
+        if model.trainsAllPositions && config.windowStride != 0 { batch.trainedPositions = trainedPositions }
         return (batch, targets, seen)
     }
 

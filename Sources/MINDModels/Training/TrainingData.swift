@@ -38,15 +38,19 @@ public struct TrainingData: Sendable {
 extension TrainingData {
     /// Windows for training every position at once: each sequence cut from its end into windows of at most
     /// `length` inputs, (sequence, position of the window's last target); the inputs are the `length` items
-    /// before it (fewer at the start of a sequence), each predicting the item after it. Every target of
-    /// `samples()` appears in exactly one window.
-    public func windows(length: Int) -> [SamplePosition] {
+    /// before it (fewer at the start of a sequence), each predicting the item after it. Windows end every
+    /// `stride` items (at most `length`; the default is `length`, windows that do not overlap) and each trains
+    /// its last `stride` targets (`SamplePosition.trainedTargets(stride:)`): every target of `samples()` is
+    /// trained in exactly one window.
+    public func windows(length: Int, stride: Int? = nil) -> [SamplePosition] {
+        let step = stride ?? length
+        precondition(step >= 1 && step <= length, "A window stride must lie in 1...\(length); got \(step).")
         var result: [SamplePosition] = []
         for (index, sequence) in sequences.enumerated() {
             var end = sequence.count - 1
             while end >= 1 {
                 result.append(SamplePosition(sequence: Int32(index), position: Int32(end)))
-                end -= length
+                end -= step
             }
         }
         return result
@@ -57,4 +61,8 @@ extension TrainingData {
 public struct SamplePosition: Sendable, Equatable {
     public var sequence: Int32
     public var position: Int32
+
+    /// For a window of `windows(length:stride:)` ending here: the positions whose targets it trains, its last
+    /// `stride` (fewer at a sequence's start).
+    public func trainedTargets(stride: Int) -> ClosedRange<Int> { max(1, Int(position) - stride + 1)...Int(position) }
 }
