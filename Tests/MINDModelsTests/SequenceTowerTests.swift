@@ -334,67 +334,55 @@ struct AllPositionsTrainingTests {
         #expect(throws: ConfigError.self) { try ModelConfig(["model": "sasrec", "max-history-length": "5", "window-stride": "6"]) }
     }
 
-    /// With `trainedPositions`, only each sample's last positions are scored: the loss is the mean of the per-sample
-    /// losses of those targets (the window starts at the sequence's first item, so their histories are their prefixes).
-    @Test(arguments: [ModelKind.sasrec, .gru4rec])
-    func stridedWindowLossIsTheMeanOverItsTrainedTargets(model kind: ModelKind) {
+    /// The all-positions loss of `window` (targets of its scored positions) and the per-sample loss of the same targets
+    /// with `prefixes` as histories, from the same weights, with the whole catalogue as candidates.
+    func windowAndPerSampleLosses(_ kind: ModelKind, window: UserBatch, targets: [Int32],
+                                  prefixes: [ArraySlice<Int32>]) -> (window: Float, perSample: Float) {
         var config = ModelConfig()
         config.model = kind
         config.embeddingSize = 8
         config.maxHistoryLength = 6
         config.sampler = .full
         let schema = DataSchema(itemCount: 10, itemFeatures: [], userFeatures: [])
-        let sequence: [Int32] = [2, 7, 1, 8, 2, 8]
         let sampling = NegativeSampling(kind: .full, popularity: [Int](repeating: 1, count: 10))
         let model = RecommenderModel(config: config, schema: schema)
+        #expect(model.trainsAllPositions)
         var generator = SeededGenerator(seed: 1)
-        var window = UserBatch(histories: [sequence[0..<5], sequence[0..<3]], profiles: [], maxLength: 6, routingSeeds: [1, 2])
-        window.trainedPositions = [2, 1]  // targets of positions 4, 5 (first window) and 3 (second)
+        // A variable reads its value through its (unowned) tape, so each tape is kept alive until the value is read.
         let windowTape = Tape(), sampleTape = Tape()
-        let strided = withExtendedLifetime(windowTape) {
-            model.loss(windowTape, batch: window, targets: [sequence[4], sequence[5], sequence[3]], sampling: sampling,
-                       generator: &generator).value.scalar
+        let all = withExtendedLifetime(windowTape) {
+            model.loss(windowTape, batch: window, targets: targets, sampling: sampling, generator: &generator).value.scalar
         }
-        let samples = UserBatch(histories: [sequence[0..<4], sequence[0..<5], sequence[0..<3]], profiles: [], maxLength: 6,
-                                routingSeeds: [1, 2, 3])
         config.trainAllPositions = false
         let perSampleModel = RecommenderModel(config: config, schema: schema)  // the same seed: the same weights
+        let samples = UserBatch(histories: prefixes, profiles: [], maxLength: 6, routingSeeds: prefixes.indices.map { UInt64($0) + 1 })
         let perSample = withExtendedLifetime(sampleTape) {
-            perSampleModel.loss(sampleTape, batch: samples, targets: [sequence[4], sequence[5], sequence[3]], sampling: sampling,
-                                generator: &generator).value.scalar
+            perSampleModel.loss(sampleTape, batch: samples, targets: targets, sampling: sampling, generator: &generator).value.scalar
         }
-        #expect(abs(strided - perSample) < 1e-5, "strided window \(strided), per sample \(perSample)")
+        return (all, perSample)
     }
 
     /// A window that starts at the sequence's first item gives every position the history per-sample training
     /// gives it, so with the whole catalogue as candidates the two losses agree: the outputs are causal.
     @Test(arguments: [ModelKind.sasrec, .gru4rec])
     func allPositionsLossIsTheMeanOfThePerSampleLosses(model kind: ModelKind) {
-        var config = ModelConfig()
-        config.model = kind
-        config.embeddingSize = 8
-        config.maxHistoryLength = 6
-        config.sampler = .full
-        let schema = DataSchema(itemCount: 10, itemFeatures: [], userFeatures: [])
         let sequence: [Int32] = [2, 7, 1, 8, 2, 8]
-        let sampling = NegativeSampling(kind: .full, popularity: [Int](repeating: 1, count: 10))
-        let model = RecommenderModel(config: config, schema: schema)
-        #expect(model.trainsAllPositions)
-        var generator = SeededGenerator(seed: 1)
         let window = UserBatch(histories: [sequence[0..<5]], profiles: [], maxLength: 6, routingSeeds: [1])
-        // A variable reads its value through its (unowned) tape, so each tape is kept alive until the value is read.
-        let windowTape = Tape(), sampleTape = Tape()
-        let all = withExtendedLifetime(windowTape) {
-            model.loss(windowTape, batch: window, targets: Array(sequence[1...5]), sampling: sampling, generator: &generator).value.scalar
-        }
-        config.trainAllPositions = false
-        let perSampleModel = RecommenderModel(config: config, schema: schema)  // the same seed: the same weights
-        let prefixes = (1...5).map { sequence[0..<$0] }
-        let samples = UserBatch(histories: prefixes, profiles: [], maxLength: 6, routingSeeds: [1, 2, 3, 4, 5])
-        let perSample = withExtendedLifetime(sampleTape) {
-            perSampleModel.loss(sampleTape, batch: samples, targets: Array(sequence[1...5]), sampling: sampling, generator: &generator).value.scalar
-        }
-        #expect(abs(all - perSample) < 1e-5, "all positions \(all), per sample \(perSample)")
+        let losses = windowAndPerSampleLosses(kind, window: window, targets: Array(sequence[1...5]),
+                                              prefixes: (1...5).map { sequence[0..<$0] })
+        #expect(abs(losses.window - losses.perSample) < 1e-5, "all positions \(losses.window), per sample \(losses.perSample)")
+    }
+
+    /// With `trainedPositions`, only each sample's last positions are scored: the loss is the mean of the per-sample
+    /// losses of those targets (the windows start at the sequence's first item, so their histories are their prefixes).
+    @Test(arguments: [ModelKind.sasrec, .gru4rec])
+    func stridedWindowLossIsTheMeanOverItsTrainedTargets(model kind: ModelKind) {
+        let sequence: [Int32] = [2, 7, 1, 8, 2, 8]
+        var window = UserBatch(histories: [sequence[0..<5], sequence[0..<3]], profiles: [], maxLength: 6, routingSeeds: [1, 2])
+        window.trainedPositions = [2, 1]  // targets of positions 4, 5 (first window) and 3 (second)
+        let losses = windowAndPerSampleLosses(kind, window: window, targets: [sequence[4], sequence[5], sequence[3]],
+                                              prefixes: [sequence[0..<4], sequence[0..<5], sequence[0..<3]])
+        #expect(abs(losses.window - losses.perSample) < 1e-5, "strided window \(losses.window), per sample \(losses.perSample)")
     }
 
     @Test(arguments: [ModelKind.sasrec, .gru4rec])
