@@ -31,6 +31,15 @@
 #   # window 7 with the full softmax, and window 7 retrained after the loss and GRU changes (rounding)
 #   BUDGET=epochs:20 NAME=window-full SPLITS=users MODELS=$G+sampler=full+target-window=7,$G+target-window=7 benchmarks/compare.sh
 #   BUDGET=epochs:20 NAME=full-softmax SPLITS=leave-one-out MODELS=$G+sampler=full,$G benchmarks/compare.sh
+#   # the training softmax leaves out each target's history (softmax-excludes-history; with a target window, the
+#   # window's other items too), beside the models above
+#   E=softmax-excludes-history=true
+#   BUDGET=epochs:20 NAME=exclude-history SPLITS=leave-one-out MODELS=$G+sampler=full,$G+sampler=full+$E,\
+#   gru4rec+gru-hidden-size=128+dropout=0.3+max-history-length=200+sampler=full+$E,$G+sampler=full+$E+window-stride=25,\
+#   $G+sampler=full+$E+embedding-size=128,sasrec+sampler=full,sasrec+sampler=full+$E benchmarks/compare.sh
+#   BUDGET=epochs:20 NAME=exclude-history SPLITS=users MODELS=$G+target-window=7,$G+sampler=full+target-window=7,\
+#   $G+sampler=full+target-window=7+$E,$G+sampler=full+target-window=7+$E+window-stride=25,\
+#   sasrec+sampler=full+target-window=10+$E benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
