@@ -35,8 +35,7 @@ struct SampledSoftmaxLoss {
     /// the targets' vectors [B, d] and the item vectors [U, d] of the batch's local items; `seen` (one list per
     /// target, or empty) names items each target's softmax leaves out besides accidental hits.
     func callAsFunction(_ tape: Tape, user: UserInterests, attended: Variable, targets: [Int32], seen: [ArraySlice<Int32>] = [],
-                        targetVectors: Variable,
-                        itemVectors: Variable, local: LocalItems, candidates: CandidateSet) -> Variable {
+                        targetVectors: Variable, itemVectors: Variable, local: LocalItems, candidates: CandidateSet) -> Variable {
         let positive = targetScores(tape, attended: attended, targetVectors: targetVectors)  // [B, 1]
         let candidateVectors = candidates.vectors(tape, itemVectors: itemVectors, targetVectors: targetVectors, local: local)
         let negative = candidateScores(tape, user: user, attended: attended, candidates: candidateVectors,

@@ -50,7 +50,8 @@ public final class RecommenderModel: @unchecked Sendable {
     /// `SampledSoftmaxLoss` against the drawn candidates (mean over samples).
     /// With `trainsAllPositions`, `targets` holds one target for every real history position instead
     /// (sample by sample, oldest first; the next item, or one drawn by `target-window`), and the loss is the mean over them.
-    /// `seen` holds each target's earlier items for `softmax-excludes-history` (empty: nothing left out but accidental hits).
+    /// `seen` holds, per target, the items its softmax leaves out under `softmax-excludes-history` (its earlier items and
+    /// target window); empty leaves out only accidental hits.
     public func loss(_ tape: Tape, batch: UserBatch, targets: [Int32], seen: [ArraySlice<Int32>] = [], sampling: NegativeSampling,
                      generator: inout SeededGenerator) -> Variable {
         precondition(seen.isEmpty || seen.count == targets.count, "\(seen.count) seen lists for \(targets.count) targets.")
