@@ -1,7 +1,7 @@
 import Foundation
 
-/// The columns of a [B, C] score matrix that each row's softmax leaves out (accidental hits: a candidate
-/// that is the row's own target), in compressed rows: row r's columns are
+/// The columns of a [B, C] score matrix that each row's softmax leaves out (accidental hits, a candidate that is
+/// the row's own target, and any other items the caller names), in compressed rows: row r's columns are
 /// `columns[rowStarts[r]..<rowStarts[r + 1]]`, ascending and distinct.
 public struct ExcludedColumns: Sendable, Equatable {
     public private(set) var columns: [Int32] = []

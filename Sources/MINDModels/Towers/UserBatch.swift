@@ -18,8 +18,8 @@ public struct UserBatch {
     public var routingSeeds: [UInt64]
     /// One seed per sample for dropout masks in training; nil when serving, which turns dropout off.
     public var dropoutSeeds: [UInt64]?
-    /// All-positions training: how many of each sample's last real positions have a target (`window-stride`);
-    /// nil when every real position has one.
+    /// All-positions training: how many of each sample's last real positions have a target (fewer than all with
+    /// `window-stride`); nil means every real position has one.
     public var trainedPositions: [Int]?
 
     /// Builds a batch, keeping the most recent `maxLength` items of each history.

@@ -244,9 +244,8 @@ public final class Trainer {
     /// Histories (items before the target), targets and profiles of some samples; for all-positions training,
     /// each window's inputs and a target for every input position. A target is the next item, or with
     /// `target-window` one drawn from the items coming next (`target(at:in:generator:)`). With
-    /// `softmax-excludes-history`, also the items each target's softmax leaves out: the whole sequence up to the
-    /// end of its target window (the earlier items, and the window's items, which are targets, not negatives);
-    /// otherwise that list is empty.
+    /// `softmax-excludes-history`, also the items each target's softmax leaves out (`itemsLeftOut`); otherwise
+    /// that list is empty.
     func makeBatch(_ batchSamples: [SamplePosition], generator: inout SeededGenerator)
         -> (batch: UserBatch, targets: [Int32], seen: [ArraySlice<Int32>]) {
         let config = model.config
@@ -266,11 +265,11 @@ public final class Trainer {
                 trainedPositions.append(trained.count)
                 for next in trained {
                     targets.append(target(at: next, in: sequence, generator: &generator))
-                    if config.softmaxExcludesHistory { seen.append(sequence[0..<min(next + config.targetWindow, sequence.count)]) }
+                    if config.softmaxExcludesHistory { seen.append(itemsLeftOut(forTargetAt: next, in: sequence)) }
                 }
             } else {
                 targets.append(target(at: position, in: sequence, generator: &generator))
-                if config.softmaxExcludesHistory { seen.append(sequence[0..<min(position + config.targetWindow, sequence.count)]) }
+                if config.softmaxExcludesHistory { seen.append(itemsLeftOut(forTargetAt: position, in: sequence)) }
             }
             seeds.append(generator.next())
             if featureCount > 0 {
@@ -283,8 +282,14 @@ public final class Trainer {
         // The routing seeds serve dropout too (each layer mixes in its own salt): no extra draws, so runs
         // without dropout keep the random stream they always had.
         batch.dropoutSeeds = seeds
-        if model.trainsAllPositions && config.windowStride != 0 { batch.trainedPositions = trainedPositions }
+        if model.trainsAllPositions { batch.trainedPositions = trainedPositions }
         return (batch, targets, seen)
+    }
+
+    /// What the softmax of the target drawn at `index` leaves out under `softmax-excludes-history`: the sequence up to
+    /// the end of its target window (the earlier items, and the window's items, which are targets, not negatives).
+    func itemsLeftOut(forTargetAt index: Int, in sequence: [Int32]) -> ArraySlice<Int32> {
+        sequence[0..<min(index + model.config.targetWindow, sequence.count)]
     }
 
     /// The training target for the item at `index`: that item, or with `target-window` N > 1 one drawn uniformly
