@@ -98,7 +98,7 @@ private func customConfig() -> ModelConfig {
     config.profileDropout = 0.3; config.mlpHidden = [512, 128]; config.attentionPower = 2; config.negativeScoring = .maxInterest
     config.hardNegativeBeta = 1.5; config.interestDiversityWeight = 0.5; config.routingRegularisationWeight = 10; config.negatives = 64;
     config.bilinear = .perPosition; config.attentionHeads = 4; config.attentionBlocks = 3; config.shortTermLength = 5; config.trainAllPositions = false; config.targetWindow = 7; config.softmaxExcludesHistory = true; config.windowStride = 3; config.dropout = 0.25; config.attentionDropout = 0.4; config.feedForwardActivation = .gelu; config.recurrentHiddenSize = 96; config.sequenceEncoder = .gru; config.sampler = .uniform; config.sharedNegatives = false
-    config.logQCorrection = false; config.learningRate = 0.0003; config.weightDecay = 1e-6; config.batchSize = 256
+    config.logQCorrection = false; config.learningRate = 0.0003; config.learningRateDecay = 0.85; config.weightDecay = 1e-6; config.batchSize = 256
     config.epochs = 7; config.patience = 0; config.shards = 4; config.threads = 4095; config.seed = 18_446_744_073_709_551_615
     return config
 }
@@ -129,6 +129,8 @@ private func withNewerKeys(_ json: String) -> String {
         .replacingOccurrences(of: "  \"hard-negative-beta\"", with: "  \"feed-forward-activation\" : \"relu\",\n  \"gru-hidden-size\" : 0,\n  \"hard-negative-beta\"")
         .replacingOccurrences(of: "  \"shards\"", with: "  \"sequence-encoder\" : \"none\",\n  \"shards\"")
         .replacingOccurrences(of: "  \"stop-gradient-routing\"", with: "  \"short-term-length\" : 10,\n  \"softmax-excludes-history\" : false,\n  \"stop-gradient-routing\"")
+        .replacingOccurrences(of: "  \"learning-rate\" : 0.001,\n", with: "  \"learning-rate\" : 0.001,\n  \"learning-rate-decay\" : 1,\n")
+        .replacingOccurrences(of: "  \"learning-rate\" : 0.0005,\n", with: "  \"learning-rate\" : 0.0005,\n  \"learning-rate-decay\" : 1,\n")
         .replacingOccurrences(of: "  \"threads\"", with: "  \"target-window\" : 1,\n  \"threads\"")
         .replacingOccurrences(of: "  \"weight-decay\" : 0\n", with: "  \"weight-decay\" : 0,\n  \"window-stride\" : 0\n")
         .replacingOccurrences(of: "  \"weight-decay\" : 1e-05\n", with: "  \"weight-decay\" : 1e-05,\n  \"window-stride\" : 0\n")
@@ -234,6 +236,8 @@ private let badFileLines: [(String, String)] = [
     ("routing-sigma: nan", "routing-sigma"),
     ("learning-rate: .inf", "learning-rate"),
     ("learning-rate: 0", "learning-rate"),
+    ("learning-rate-decay: 0", "learning-rate-decay"),
+    ("learning-rate-decay: 1.5", "learning-rate-decay"),
     ("profile-dropout: 1.5", "profile-dropout"),
     ("mlp-hidden: [256, 0]", "mlp-hidden"),
     ("mlp-hidden: [1, 1, 1, 1, 1, 1, 1, 1, 1]", "mlp-hidden"),
@@ -283,7 +287,7 @@ private let badFileLines: [(String, String)] = [
         #expect(words.contains(setting.help + " Allowed: " + setting.allowed), "\(setting.key)")
     }
     #expect(help.contains("all cores"))
-    #expect(ModelConfig.keys.count == 43 && Set(ModelConfig.keys).count == 43)
+    #expect(ModelConfig.keys.count == 44 && Set(ModelConfig.keys).count == 44)
 }
 
 @Test func settingFlagsReadBothForms() throws {

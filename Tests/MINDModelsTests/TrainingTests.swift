@@ -114,6 +114,40 @@ struct TrainingTests {
         for (a, b) in zip(unbroken.parameters, resumedModel.parameters) { #expect(a.value == b.value, "\(a.name)") }
     }
 
+    @Test("learning-rate-decay: epoch e steps at learning-rate * decay^e, so the first epoch is unchanged and the second is not; resuming in the second epoch matches an unbroken run")
+    func learningRateDecaysPerEpoch() throws {
+        let (planted, data) = trainingData()
+        func config(decay: Float, epochs: Int) -> ModelConfig {
+            var config = smallConfig()
+            config.learningRateDecay = decay
+            config.epochs = epochs
+            return config
+        }
+        func train(decay: Float, epochs: Int) throws -> (model: RecommenderModel, learningRate: Float) {
+            let model = RecommenderModel(config: config(decay: decay, epochs: epochs), schema: planted.schema)
+            let trainer = Trainer(model: model, data: data, directory: nil)
+            try trainer.train()
+            return (model, trainer.optimizer.learningRate)
+        }
+        let constantOne = try train(decay: 1, epochs: 1), decayedOne = try train(decay: 0.5, epochs: 1)
+        #expect(decayedOne.learningRate == 0.001)
+        for (a, b) in zip(constantOne.model.parameters, decayedOne.model.parameters) { #expect(a.value == b.value, "\(a.name)") }
+        let constantTwo = try train(decay: 1, epochs: 2), decayedTwo = try train(decay: 0.5, epochs: 2)
+        #expect(constantTwo.learningRate == 0.001 && decayedTwo.learningRate == 0.0005)
+        #expect(zip(constantTwo.model.parameters, decayedTwo.model.parameters).contains { $0.value != $1.value })
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = Trainer(model: RecommenderModel(config: config(decay: 0.5, epochs: 2), schema: planted.schema), data: data, directory: directory)
+        first.shouldStop = { [unowned first] in first.state.epoch == 1 && first.state.batch == 3 }
+        #expect(try first.train() == .interrupted(epoch: 1, batch: 3))
+        let resumedModel = RecommenderModel(config: config(decay: 0.5, epochs: 2), schema: planted.schema)
+        let second = Trainer(model: resumedModel, data: data, directory: directory)
+        try second.resume()
+        #expect(try second.train() == .finished)
+        for (a, b) in zip(decayedTwo.model.parameters, resumedModel.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    }
+
     @Test("1, 2, 3 and 8 threads (more than this machine's cores) give the same weights; so do more shards than threads")
     func anyThreadCountGivesTheSameWeights() throws {
         let (planted, data) = trainingData()

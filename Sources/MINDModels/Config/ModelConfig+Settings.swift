@@ -88,6 +88,8 @@ extension ModelConfig {
                           help: "Subtract log Q(item) from sampled logits where sampling is not uniform."),
             ConfigSetting("learning-rate", \.learningRate, .number(0...10, lowerOpen: true), models: nil,
                           help: "Adam learning rate."),
+            ConfigSetting("learning-rate-decay", \.learningRateDecay, .number(0...1, lowerOpen: true), models: nil,
+                          help: "Multiply the learning rate by this factor after every epoch: epoch e (from 0) trains at learning-rate * decay^e, so the last epochs settle instead of wandering at the full step; 1 keeps it constant."),
             ConfigSetting("weight-decay", \.weightDecay, .number(0...1000), models: nil,
                           help: "L2 weight decay."),
             ConfigSetting("batch-size", \.batchSize, .integer(1...1_000_000), models: nil,

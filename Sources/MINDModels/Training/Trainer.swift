@@ -55,7 +55,7 @@ public struct TrainerState: Codable, Sendable, Equatable {
 }
 
 /// Trains a `RecommenderModel`: shuffled samples per epoch, data-parallel shards on
-/// `config.threads` threads, Adam, a checkpoint per epoch (and on interruption), validation and early stopping.
+/// `config.threads` threads, Adam (its learning rate decayed per epoch by `learning-rate-decay`), a checkpoint per epoch (and on interruption), validation and early stopping.
 ///
 /// Every random draw comes from generators derived from (seed, epoch, batch, shard), and a
 /// batch is always cut into `config.shards` shards whose gradients are summed in order, so
@@ -134,6 +134,7 @@ public final class Trainer {
         let root = SeededGenerator(seed: config.seed)
         while state.epoch < config.epochs {
             let epoch = state.epoch
+            optimizer.learningRate = config.learningRate(atEpoch: epoch)
             var order = units
             var shuffler = root.derived(UInt64(epoch) &+ 1)
             shuffler.shuffle(&order)
