@@ -43,7 +43,9 @@
 #   # the learning rate decayed per epoch (learning-rate-decay), beside the history-excluded models above
 #   BUDGET=epochs:20 NAME=lr-decay SPLITS=leave-one-out MODELS=$G+sampler=full+$E,$G+sampler=full+$E+learning-rate-decay=0.9,\
 #   $G+sampler=full+$E+learning-rate-decay=0.8,gru4rec+gru-hidden-size=128+dropout=0.2+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9,\
-#   gru4rec+gru-hidden-size=128+dropout=0.1+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9 benchmarks/compare.sh
+#   gru4rec+gru-hidden-size=128+dropout=0.1+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9,\
+#   $G+sampler=full+$E+learning-rate-decay=0.9+seed=43,\
+#   gru4rec+gru-hidden-size=128+dropout=0.1+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9+seed=43 benchmarks/compare.sh
 #   BUDGET=epochs:20 NAME=lr-decay SPLITS=users MODELS=$G+sampler=full+target-window=7+$E,\
 #   $G+sampler=full+target-window=7+$E+learning-rate-decay=0.9 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
