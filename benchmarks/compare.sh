@@ -47,7 +47,8 @@
 #   $G+sampler=full+$E+learning-rate-decay=0.9+seed=43,\
 #   gru4rec+gru-hidden-size=128+dropout=0.1+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9+seed=43 benchmarks/compare.sh
 #   BUDGET=epochs:20 NAME=lr-decay SPLITS=users MODELS=$G+sampler=full+target-window=7+$E,\
-#   $G+sampler=full+target-window=7+$E+learning-rate-decay=0.9 benchmarks/compare.sh
+#   $G+sampler=full+target-window=7+$E+learning-rate-decay=0.9,$G+sampler=full+target-window=7+$E+seed=43,\
+#   $G+sampler=full+target-window=7+$E+learning-rate-decay=0.9+seed=43 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
