@@ -116,11 +116,6 @@ public struct ModelConfig: Equatable, Sendable {
 
     /// The positions each all-positions window trains: `windowStride`, or max-history-length when it is 0.
     public var trainedPositionsPerWindow: Int { windowStride == 0 ? maxHistoryLength : windowStride }
-    /// The learning rate of epoch `epoch` (from 0): learning-rate * learning-rate-decay^epoch. A function of the
-    /// epoch alone, so a resumed run steps as an unbroken one does.
-    public func learningRate(atEpoch epoch: Int) -> Float {
-        learningRate * Float(Foundation.pow(Double(learningRateDecay), Double(epoch)))
-    }
     /// How routing logits start (MIND).
     public var routingInitialisation: RoutingInitialisation = .gaussian
     /// Standard deviation of the Gaussian routing-logit initialisation.
@@ -160,6 +155,11 @@ public struct ModelConfig: Equatable, Sendable {
     public var learningRate: Float = 0.001
     /// Factor the learning rate is multiplied by after every epoch (1: constant).
     public var learningRateDecay: Float = 1
+    /// The learning rate of epoch `epoch` (from 0): learning-rate * learning-rate-decay^epoch. A function of the
+    /// epoch alone, so a resumed run steps as an unbroken one does.
+    public func learningRate(atEpoch epoch: Int) -> Float {
+        learningRate * Float(Foundation.pow(Double(learningRateDecay), Double(epoch)))
+    }
     /// L2 weight decay.
     public var weightDecay: Float = 0
     /// Samples per optimiser step.

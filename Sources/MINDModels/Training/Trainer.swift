@@ -54,8 +54,9 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public init() {}
 }
 
-/// Trains a `RecommenderModel`: shuffled samples per epoch, data-parallel shards on
-/// `config.threads` threads, Adam (its learning rate decayed per epoch by `learning-rate-decay`), a checkpoint per epoch (and on interruption), validation and early stopping.
+/// Trains a `RecommenderModel`: shuffled samples per epoch, data-parallel shards on `config.threads` threads,
+/// Adam (its learning rate decayed per epoch by `learning-rate-decay`), a checkpoint per epoch (and on
+/// interruption), validation and early stopping.
 ///
 /// Every random draw comes from generators derived from (seed, epoch, batch, shard), and a
 /// batch is always cut into `config.shards` shards whose gradients are summed in order, so
