@@ -72,7 +72,8 @@ struct GradientTests {
         checkGradients([x]) { t, v in t.logSoftmax(v[0], axis: axis, mask: mask) }
     }
 
-    /// Rows of 21 candidates, so the SIMD loops run a full block, a tail and runs cut by excluded columns.
+    /// Rows of 21 candidates, so the SIMD loops run a full block and a tail; the last row names its columns out of
+    /// order and one of them twice, as a history does.
     func targetCrossEntropyCase() -> (target: Tensor, candidates: Tensor, excluded: ExcludedColumns, offsets: Tensor) {
         var excluded = ExcludedColumns()
         for row: [Int32] in [[], [3], [0, 20], [9, 8, 9]] { excluded.appendRow(row) }
@@ -108,6 +109,45 @@ struct GradientTests {
         }
         // An excluded candidate gets no gradient, however large its score.
         #expect(fusedGradients[1].storage[1 * 21 + 3] == 0 && fusedGradients[1].storage[2 * 21 + 20] == 0)
+    }
+
+    @Test("targetCrossEntropy: an excluded column's score changes nothing, however large; a row with every column excluded has loss 0")
+    func targetCrossEntropyIgnoresExcludedScores() {
+        var excluded = ExcludedColumns()
+        excluded.appendRow([Int32]([5, 2, 5]))
+        excluded.appendRow(Int32(0)..<21)
+        let target = random([2, 1], seed: 43)
+        var low = random([2, 21], seed: 44), high = low
+        for (row, column) in [(0, 2), (0, 5)] + (0..<21).map({ (1, $0) }) {
+            low.storage[row * 21 + column] = -1e4
+            high.storage[row * 21 + column] = 1e4
+        }
+        func lossAndGradient(_ candidates: Tensor) -> (Float, Tensor) {
+            let tape = Tape()
+            let c = tape.variable(candidates)
+            let loss = tape.targetCrossEntropy(target: tape.variable(target), candidates: c, excluded: excluded)
+            return (loss.value.scalar, tape.gradients(of: loss, wrt: [c]).0[0])
+        }
+        let (lowLoss, lowGradient) = lossAndGradient(low), (highLoss, highGradient) = lossAndGradient(high)
+        #expect(lowLoss == highLoss && lowGradient.storage == highGradient.storage)
+        // Row 1 keeps only its target: -log(exp(t) / exp(t)) = 0, so the mean is row 0's loss over 2.
+        var rowZero = ExcludedColumns()
+        rowZero.appendRow([Int32]([2, 5]))
+        let tape = Tape()
+        let alone = tape.targetCrossEntropy(target: tape.variable(Tensor(shape: [1, 1], storage: [target.storage[0]])),
+                                            candidates: tape.variable(Tensor(shape: [1, 21], storage: Array(low.storage[0..<21]))),
+                                            excluded: rowZero)
+        #expect(abs(lowLoss - alone.value.scalar / 2) < 1e-6)
+    }
+
+    @Test("ExcludedColumns keeps rows as given; equal when each row leaves out the same set")
+    func excludedColumnsCompareAsSets() {
+        var given = ExcludedColumns(), sorted = ExcludedColumns(), other = ExcludedColumns()
+        given.appendRow([Int32]([9, 3]), [Int32]([9]))
+        sorted.appendRow([Int32]([3, 9]))
+        other.appendRow([Int32]([3]))
+        #expect(Array(given.row(0)) == [9, 3, 9])
+        #expect(given == sorted && given != other)
     }
 
     @Test("matmul with each transpose combination", arguments: [(false, false), (false, true), (true, false), (true, true)])

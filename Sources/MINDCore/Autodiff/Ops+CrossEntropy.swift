@@ -2,25 +2,33 @@ import Foundation
 
 /// The columns of a [B, C] score matrix that each row's softmax leaves out (accidental hits, a candidate that is
 /// the row's own target, and any other items the caller names), in compressed rows: row r's columns are
-/// `columns[rowStarts[r]..<rowStarts[r + 1]]`, ascending and distinct.
-public struct ExcludedColumns: Sendable, Equatable {
+/// `columns[rowStarts[r]..<rowStarts[r + 1]]`, in any order, a column possibly more than once. Rows are kept as
+/// given, not sorted: under `softmax-excludes-history` a row is a user's whole history so far (hundreds of items on
+/// MovieLens), and sorting every target's row was a twentieth of a training step. Two values are equal when each
+/// row leaves out the same set of columns.
+public struct ExcludedColumns: Sendable {
     public private(set) var columns: [Int32] = []
     public private(set) var rowStarts: [Int] = [0]
 
     public init() {}
 
-    /// Appends the next row's excluded columns, in any order.
-    public mutating func appendRow(_ rowColumns: [Int32]) {
-        for column in rowColumns.sorted() where columns.count == rowStarts.last! || columns.last! != column {
-            columns.append(column)
-        }
+    /// Appends the next row's excluded columns: `rowColumns` and `moreColumns`, in any order, repeats allowed.
+    public mutating func appendRow(_ rowColumns: some Sequence<Int32>, _ moreColumns: some Sequence<Int32> = EmptyCollection()) {
+        columns.append(contentsOf: rowColumns)
+        columns.append(contentsOf: moreColumns)
         rowStarts.append(columns.count)
     }
 
     public var rowCount: Int { rowStarts.count - 1 }
 
-    /// Row `row`'s excluded columns.
+    /// Row `row`'s excluded columns, as appended.
     public func row(_ row: Int) -> ArraySlice<Int32> { columns[rowStarts[row]..<rowStarts[row + 1]] }
+}
+
+extension ExcludedColumns: Equatable {
+    public static func == (lhs: ExcludedColumns, rhs: ExcludedColumns) -> Bool {
+        lhs.rowCount == rhs.rowCount && (0..<lhs.rowCount).allSatisfy { Set(lhs.row($0)) == Set(rhs.row($0)) }
+    }
 }
 
 extension Tape {
@@ -53,19 +61,27 @@ extension Tape {
         }
         var logSumExp = [Float](repeating: 0, count: rows)
         var total: Float = 0
+        // A row with exclusions is copied here with those columns at -infinity, so the maximum and the sum run over
+        // the whole row on SIMD lanes (split into the runs between excluded columns, a long history left runs of a
+        // few columns, most of them scalar tails). exp(-infinity - m) comes out as at most 1.2e-38 (`VectorMath.exp`
+        // clamps its argument), and the sum is at least 1 (its largest term is exp(0)), so they round away.
+        var maskedRow = [Float](repeating: 0, count: width)
         candidateLogits.storage.withUnsafeBufferPointer { scores in
-            for row in 0..<rows {
-                let scoresOfRow = scores.baseAddress! + row * width, excludedOfRow = excluded.row(row)
-                var largest = targetLogits[row]
-                Self.forEachKeptRun(excludedOfRow, width: width) { start, end in
-                    largest = Swift.max(largest, VectorMath.maximum(scoresOfRow + start, mask: nil, count: end - start))
+            maskedRow.withUnsafeMutableBufferPointer { masked in
+                for row in 0..<rows {
+                    var scoresOfRow = scores.baseAddress! + row * width
+                    let excludedOfRow = excluded.row(row)
+                    if !excludedOfRow.isEmpty {
+                        masked.baseAddress!.update(from: scoresOfRow, count: width)
+                        for column in excludedOfRow { masked[Int(column)] = -.infinity }
+                        scoresOfRow = UnsafePointer(masked.baseAddress!)
+                    }
+                    let largest = Swift.max(targetLogits[row], VectorMath.maximum(scoresOfRow, mask: nil, count: width))
+                    let exponentials = VectorMath.exp(targetLogits[row] - largest)
+                        + VectorMath.sumOfExp(scoresOfRow, minus: largest, count: width)
+                    logSumExp[row] = largest + Foundation.log(exponentials)
+                    total += logSumExp[row] - targetLogits[row]
                 }
-                var exponentials = VectorMath.exp(targetLogits[row] - largest)
-                Self.forEachKeptRun(excludedOfRow, width: width) { start, end in
-                    exponentials += VectorMath.sumOfExp(scoresOfRow + start, minus: largest, count: end - start)
-                }
-                logSumExp[row] = largest + Foundation.log(exponentials)
-                total += logSumExp[row] - targetLogits[row]
             }
         }
         let loss = rows == 0 ? 0 : total / Float(rows)
@@ -92,17 +108,5 @@ extension Tape {
                 acc.add(gradient, to: target)
             }
         }
-    }
-
-    /// Calls `body(start, end)` for each run of columns in 0..<width between the (ascending) excluded ones.
-    @inline(__always)
-    static func forEachKeptRun(_ excluded: ArraySlice<Int32>, width: Int, _ body: (Int, Int) -> Void) {
-        var start = 0
-        for column in excluded {
-            let end = Int(column)
-            if end > start { body(start, end) }
-            start = end + 1
-        }
-        if width > start { body(start, width) }
     }
 }

@@ -95,7 +95,7 @@ struct SampledSoftmaxLoss {
             // Column c holds item c: the target's own column, and the seen items' columns.
             for (sample, target) in targets.enumerated() {
                 assert(candidates.items[Int(target)] == target, "catalogue candidates are every item in index order")
-                excluded.appendRow(seen.isEmpty ? [target] : [target] + seen[sample])
+                excluded.appendRow(CollectionOfOne(target), seen.isEmpty ? [] : seen[sample])
             }
             return excluded
         }
