@@ -49,6 +49,14 @@
 #   BUDGET=epochs:20 NAME=lr-decay SPLITS=users MODELS=$G+sampler=full+target-window=7+$E,\
 #   $G+sampler=full+target-window=7+$E+learning-rate-decay=0.9,$G+sampler=full+target-window=7+$E+seed=43,\
 #   $G+sampler=full+target-window=7+$E+learning-rate-decay=0.9+seed=43 benchmarks/compare.sh
+#   # a GRU state of 256 and a larger first step (learning-rate 0.002, decay 0.85), leave-one-out
+#   BUDGET=epochs:20 NAME=gru-256 SPLITS=leave-one-out MODELS=$G+sampler=full+$E+learning-rate-decay=0.9,\
+#   $G+sampler=full+$E+learning-rate=0.002+learning-rate-decay=0.85,\
+#   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9,\
+#   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate=0.002+learning-rate-decay=0.85,\
+#   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9+seed=43 benchmarks/compare.sh
+#   BUDGET=epochs:20 NAME=gru-256 SPLITS=users \
+#   MODELS=gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+target-window=7+$E+learning-rate-decay=0.9 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
 WORK=${WORK:-$CACHE/bench-compare}
 OUT=$ROOT/benchmarks/results
