@@ -54,7 +54,8 @@
 #   $G+sampler=full+$E+learning-rate=0.002+learning-rate-decay=0.85,\
 #   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9,\
 #   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate=0.002+learning-rate-decay=0.85,\
-#   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9+seed=43 benchmarks/compare.sh
+#   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9+seed=43,\
+#   gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+$E+learning-rate-decay=0.9+seed=44 benchmarks/compare.sh
 #   BUDGET=epochs:20 NAME=gru-256 SPLITS=users \
 #   MODELS=gru4rec+gru-hidden-size=256+dropout=0.3+max-history-length=50+sampler=full+target-window=7+$E+learning-rate-decay=0.9 benchmarks/compare.sh
 source "$(dirname "$0")/common.sh"
