@@ -62,9 +62,10 @@ extension Tape {
         var logSumExp = [Float](repeating: 0, count: rows)
         var total: Float = 0
         // A row with exclusions is copied here with those columns at -infinity, so the maximum and the sum run over
-        // the whole row on SIMD lanes (split into the runs between excluded columns, a long history left runs of a
-        // few columns, most of them scalar tails). exp(-infinity - m) comes out as at most 1.2e-38 (`VectorMath.exp`
-        // clamps its argument), and the sum is at least 1 (its largest term is exp(0)), so they round away.
+        // the whole row on SIMD lanes rather than over the runs between excluded columns (a long history cuts a row
+        // into runs of a few columns, mostly scalar tails). exp(-infinity - m) comes out as at most 1.2e-38
+        // (`VectorMath.exp` clamps its argument), and the sum is at least 1 (its largest term is exp(0)), so they
+        // round away.
         var maskedRow = [Float](repeating: 0, count: width)
         candidateLogits.storage.withUnsafeBufferPointer { scores in
             maskedRow.withUnsafeMutableBufferPointer { masked in
