@@ -49,7 +49,9 @@ let package = Package(
             path: "Sources/CHNSW",
             cxxSettings: [.define("NDEBUG"), .unsafeFlags(["-O3", "-mavx2", "-mfma"])]
         ),
-        .target(name: "MINDCore", dependencies: ["CBLAS"], swiftSettings: checked),
+        // The row-independent product (AVX-512 and AVX2 paths chosen at run time; -O3 without -ffast-math).
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "MINDCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: checked),
         .target(name: "MINDNN", dependencies: ["MINDCore"], swiftSettings: checked),
         .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: checked),
         .target(

@@ -21,8 +21,6 @@ struct RetrievalBench: ParsableCommand {
     @Option(help: "Batches timed per thread count.") var batches: Int = 3
     @Option(help: "Thread counts to measure, comma-separated.") var threads: String = "1,2"
     @Option(help: "Items per GEMM block (default: the index's own choice).") var itemBlockSize: Int?
-    @Option(help: "Chunks with at most this many GEMM rows score items-major (0: never; default: the index's own).")
-    var itemMajorRowLimit: Int?
     @Option(help: "Seed of the synthetic vectors.") var seed: UInt64 = 1
     @Option(help: "Directory to write items.f32, requests.f32, batch.f32 and requests-top.i32 into (optional).")
     var dataDirectory: String?
@@ -60,8 +58,7 @@ struct RetrievalBench: ParsableCommand {
         }
         var firstResults = [[ScoredItem]]()
         for threadCount in threadCounts {
-            var index = ExactIndex(items: catalogue, itemBlockSize: itemBlockSize, threads: threadCount)
-            if let limit = itemMajorRowLimit { index.itemMajorRowLimit = limit }
+            let index = ExactIndex(items: catalogue, itemBlockSize: itemBlockSize, threads: threadCount)
             _ = index.recommend(interests: requestBatch.slice(0..<1), n: n, exclude: [])  // warm-up
             var latencies = [Double]()
             for request in 0..<requests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CKernels
 @testable import MINDCore
 import MINDTestSupport
 
@@ -41,6 +42,97 @@ struct KernelTests {
                 var want = expected
                 if accumulate { want.addInPlace(start) }
                 #expect(c.maxAbsoluteDifference(want) < 1e-5, "\(sizes) transposes \(transposeA), \(transposeB), accumulate \(accumulate)")
+            }
+        }
+    }
+
+    /// The row-independent kernel with every transpose, with and without accumulating, on sizes that exercise its
+    /// four-row blocks and leftover rows, its 16- and 8-wide strips and leftover columns.
+    @Test("row-independent kernel equals the triple loop",
+          arguments: [(1, 1, 1), (7, 5, 29), (9, 64, 40), (4, 3, 16), (13, 17, 8), (6, 1, 25), (5, 11, 1)])
+    func rowIndependentProducts(sizes: (Int, Int, Int)) {
+        let (m, k, n) = sizes
+        let a = random([m, k], seed: 6), b = random([k, n], seed: 7), start = random([m, n], seed: 8)
+        let expected = naiveProduct(a, b)
+        for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
+            let storedA = transposeA ? a.permuted([1, 0]) : a, storedB = transposeB ? b.permuted([1, 0]) : b
+            for accumulate in [false, true] {
+                var c = start
+                c.storage.withUnsafeMutableBufferPointer { cp in
+                    MatrixKernels.multiply(storedA.storage, storedB.storage, cp.baseAddress!, m: m, n: n, k: k, transposeA: transposeA,
+                                           transposeB: transposeB, accumulate: accumulate, kernel: .rowIndependent)
+                }
+                var want = expected
+                if accumulate { want.addInPlace(start) }
+                #expect(c.maxAbsoluteDifference(want) < 1e-4, "\(sizes) transposes \(transposeA), \(transposeB), accumulate \(accumulate)")
+            }
+        }
+    }
+
+    /// Without a transposed B every element is the chain c = fma(A[i, p], B[p, j], c) over p in order, from 0: the
+    /// same bits as that chain written out, and so the same on any machine with a correct fused multiply-add.
+    @Test func rowIndependentElementsAreTheFusedChainInOrder() {
+        let m = 11, k = 37, n = 27
+        let a = random([m, k], seed: 9), b = random([k, n], seed: 10)
+        var c = [Float](repeating: .nan, count: m * n)
+        MatrixKernels.multiply(a.storage, b.storage, &c, m: m, n: n, k: k, transposeA: false, transposeB: false, accumulate: false,
+                               kernel: .rowIndependent)
+        for i in 0..<m {
+            for j in 0..<n {
+                var chain: Float = 0
+                for p in 0..<k { chain.addProduct(a.storage[i * k + p], b.storage[p * n + j]) }
+                #expect(c[i * n + j] == chain, "element \(i), \(j)")
+            }
+        }
+    }
+
+    /// Each instruction set this CPU has (scalar, AVX2, AVX-512 where present) gives the same bits, A plain or
+    /// transposed, so answers do not change with the machine either.
+    @Test(arguments: [(13, 37, 45), (9, 64, 77), (1, 5, 3), (8, 1, 33)])
+    func rowIndependentInstructionSetsAgreeBitForBit(sizes: (Int, Int, Int)) {
+        let (m, k, n) = sizes
+        let a = random([m, k], seed: 13), b = random([k, n], seed: 14), start = random([m, n], seed: 15)
+        let transposedA = a.permuted([1, 0])
+        let sets = [MIND_ISA_SCALAR, MIND_ISA_AVX2, MIND_ISA_AVX512].filter { $0.rawValue <= MatrixKernels.widestInstructionSet.rawValue }
+        for accumulate in [false, true] {
+            var results: [[Float]] = []
+            for instructionSet in sets {
+                var plain = start.storage, transposed = start.storage
+                MatrixKernels.rowsTimesMatrix(a.storage, rowStride: k, depthStride: 1, b.storage, &plain, m: m, n: n, k: k,
+                                              accumulate: accumulate, instructionSet: instructionSet)
+                MatrixKernels.rowsTimesMatrix(transposedA.storage, rowStride: 1, depthStride: m, b.storage, &transposed, m: m, n: n, k: k,
+                                              accumulate: accumulate, instructionSet: instructionSet)
+                #expect(transposed == plain, "\(sizes) on \(instructionSet.rawValue)")
+                results.append(plain)
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "\(sizes), accumulate \(accumulate), \(sets.count) instruction sets")
+        }
+    }
+
+    /// What the kernel is for: a row's result is the same bits computed alone, among 53 rows, or at another place,
+    /// for every transpose.
+    @Test func rowIndependentRowsAreTheSameBitsAloneAndInABatch() {
+        let m = 53, k = 70, n = 45
+        let a = random([m, k], seed: 11), b = random([k, n], seed: 12)
+        for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
+            let storedA = transposeA ? a.permuted([1, 0]) : a, storedB = transposeB ? b.permuted([1, 0]) : b
+            var together = [Float](repeating: 0, count: m * n)
+            MatrixKernels.multiply(storedA.storage, storedB.storage, &together, m: m, n: n, k: k, transposeA: transposeA,
+                                   transposeB: transposeB, accumulate: false, kernel: .rowIndependent)
+            // The rows in reverse order: every row lands in another place of its block of four.
+            let reversedRows = Tensor(shape: [m, k], storage: (0..<m).reversed().flatMap { Array(a.storage[($0 * k)..<(($0 + 1) * k)]) })
+            let storedReversed = transposeA ? reversedRows.permuted([1, 0]) : reversedRows
+            var reversed = [Float](repeating: 0, count: m * n)
+            MatrixKernels.multiply(storedReversed.storage, storedB.storage, &reversed, m: m, n: n, k: k, transposeA: transposeA,
+                                   transposeB: transposeB, accumulate: false, kernel: .rowIndependent)
+            for i in [0, 3, 4, 17, 51, 52] {
+                let row = Array(a.storage[(i * k)..<((i + 1) * k)])  // [1, k]; stored [k, 1] when transposed, the same floats
+                var alone = [Float](repeating: 0, count: n)
+                MatrixKernels.multiply(row, storedB.storage, &alone, m: 1, n: n, k: k, transposeA: transposeA,
+                                       transposeB: transposeB, accumulate: false, kernel: .rowIndependent)
+                let transposes = "transposes \(transposeA), \(transposeB), row \(i)"
+                #expect(Array(together[(i * n)..<((i + 1) * n)]) == alone, "\(transposes)")
+                #expect(Array(reversed[((m - 1 - i) * n)..<((m - i) * n)]) == alone, "\(transposes), reversed")
             }
         }
     }

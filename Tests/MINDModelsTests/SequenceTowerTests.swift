@@ -66,6 +66,30 @@ struct SequenceTowerTests {
         #expect(Array(interests(model, withNeighbour).storage.prefix(base.count)) == base.storage)
     }
 
+    /// Serving encodes with row-independent products: a history's interests are the same bits alone as anywhere in a
+    /// batch large enough for the training kernels to switch to BLAS (70 histories x 8 positions).
+    @Test("encode gives a history the same bits alone as in a batch of 70, at any place", arguments: variants)
+    func encodingDoesNotDependOnTheBatch(setting: (model: ModelKind, bilinear: CapsuleBilinear)) {
+        var settings = config(setting.model, bilinear: setting.bilinear)
+        for encoder in setting.model == .mind ? [SequenceEncoder.none, .gru] : [.none] {
+            settings.sequenceEncoder = encoder
+            let model = RecommenderModel(config: settings, schema: schema)
+            var random = SeededGenerator(seed: 7)
+            let histories: [ArraySlice<Int32>] = (0..<70).map { _ in
+                ArraySlice((0..<(1 + random.nextInt(below: 12))).map { _ in Int32(random.nextInt(below: 30)) })
+            }
+            let profiles: [Int32] = model.usesProfile ? (0..<70).map { Int32($0 % 3) } : []
+            let together = model.encode(histories: histories, profiles: profiles)
+            let width = together.vectors.count / histories.count, k = together.mask.count / histories.count
+            for user in [0, 1, 37, 69] {
+                let alone = model.encode(histories: [histories[user]], profiles: model.usesProfile ? [profiles[user]] : [])
+                #expect(Array(together.vectors.storage[(user * width)..<((user + 1) * width)]) == alone.vectors.storage,
+                        "\(setting), encoder \(encoder), user \(user)")
+                #expect(Array(together.mask[(user * k)..<((user + 1) * k)]) == alone.mask)
+            }
+        }
+    }
+
     @Test("towers without position-sized weights give the same vectors for any max-history-length", arguments: [ModelKind.gru4rec, .sdm])
     func historyLengthChangesNothing(model kind: ModelKind) {
         let history: ArraySlice<Int32> = [3, 9, 4, 17, 22, 5]

@@ -22,13 +22,9 @@ func itemSplitMatchesBruteForceOnIntegerData(shape: (Int, Int, Int, Int, Int, In
         itemCount: itemCount, userCount: userCount, interestCount: interestCount, dimension: dimension,
         integral: true, excludePerUser: excluded, seed: UInt64(itemCount * 17 + block))
     let expected = referenceRecommend(items: problem.items, interests: problem.interests, n: n, exclude: problem.exclude)
-    // Both GEMM orientations: items-major (the default for few rows) and rows-major (limit 0).
     for threads in splitThreadCounts {
-        for rowLimit in [0, 16] {
-            var index = ExactIndex(items: problem.items, itemBlockSize: block, threads: threads)
-            index.itemMajorRowLimit = rowLimit
-            #expect(index.recommend(interests: problem.interests, n: n, exclude: problem.exclude) == expected)
-        }
+        let index = ExactIndex(items: problem.items, itemBlockSize: block, threads: threads)
+        #expect(index.recommend(interests: problem.interests, n: n, exclude: problem.exclude) == expected)
     }
 }
 
@@ -89,6 +85,21 @@ func itemSplitMatchesBruteForceOnIntegerData(shape: (Int, Int, Int, Int, Int, In
         let split = ExactIndex(items: problem.items, itemBlockSize: 128, threads: threads)
             .recommend(interests: problem.interests, n: 100, exclude: problem.exclude)
         #expect(split == one)
+    }
+}
+
+/// A user's scores are the same bits alone as in a batch of 150 (three chunks, other users' rows beside its own), on
+/// 1 or 3 threads: the chunk's product is row-independent.
+@Test func aUserGetsTheSameBitsAloneAndInABatch() {
+    let problem = RandomProblem(
+        itemCount: 1500, userCount: 150, interestCount: 4, dimension: 24, integral: false, excludePerUser: 20, seed: 33)
+    for threads in [1, 3] {
+        let index = ExactIndex(items: problem.items, itemBlockSize: 256, threads: threads)
+        let together = index.recommend(interests: problem.interests, n: 50, exclude: problem.exclude)
+        for user in [0, 1, 63, 64, 100, 149] {
+            let alone = index.recommend(interests: problem.interests.slice(user..<(user + 1)), n: 50, exclude: [problem.exclude[user]])
+            #expect(alone[0] == together[user], "user \(user), threads \(threads)")
+        }
     }
 }
 

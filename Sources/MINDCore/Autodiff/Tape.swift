@@ -10,8 +10,12 @@ public final class Tape {
 
     @usableFromInline var values: [Tensor] = []
     @usableFromInline var pullbacks: [Pullback?] = []
+    /// How this tape's matrix products run: `.fastest` for training, `.rowIndependent` where a row's result must
+    /// not depend on its batch (serving and evaluation encode through such a tape).
+    public let products: ProductKernel
 
-    public init() {
+    public init(products: ProductKernel = .fastest) {
+        self.products = products
         values.reserveCapacity(256)
         pullbacks.reserveCapacity(256)
     }

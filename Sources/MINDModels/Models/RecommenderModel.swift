@@ -154,7 +154,8 @@ public final class RecommenderModel: @unchecked Sendable {
         let batch = UserBatch(histories: histories, profiles: usesProfile ? profileValues : [],
                               maxLength: config.maxHistoryLength, routingSeeds: seeds)
         let local = LocalItems(batch.histories)
-        let tape = Tape()
+        // Row-independent products: a history's vectors must not depend on which histories share its batch.
+        let tape = Tape(products: .rowIndependent)
         return (tape, batch, items(tape, local.items), local)
     }
 }

@@ -32,9 +32,9 @@ public final class ItemTower {
         return vectors
     }
 
-    /// Every item's vector, [N, d], outside any training tape.
+    /// Every item's vector, [N, d], outside any training tape; computed as serving computes the items of a batch.
     public func catalogue() -> Tensor {
-        let tape = Tape()
+        let tape = Tape(products: .rowIndependent)
         return self(tape, (0..<Int32(itemCount)).map { $0 }).value
     }
 }

@@ -84,7 +84,7 @@ private func gruRecurrence(_ projected: Variable, _ recurrent: Variable, _ recur
     xi.storage.withUnsafeBufferPointer { xp in
         for t in 0..<l {
             states.withUnsafeMutableBufferPointer { sp in
-                MatrixKernels.multiply(sp.baseAddress! + t * b * h, u.storage, &fromState, m: b, n: g, k: h, transposeA: false, transposeB: false, accumulate: false)
+                MatrixKernels.multiply(sp.baseAddress! + t * b * h, u.storage, &fromState, m: b, n: g, k: h, transposeA: false, transposeB: false, accumulate: false, kernel: tape.products)
             }
             for row in 0..<b {
                 let m = Lanes(repeating: mask[row * l + t])

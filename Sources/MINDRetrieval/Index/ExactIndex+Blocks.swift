@@ -65,39 +65,27 @@ extension ExactIndex {
         var blockScores = [Float](repeating: 0, count: rowCount * blockSize)  // [rows, width]
         var blockMax = [Float](repeating: 0, count: blockSize)  // [width]
 
-        items.storage.withUnsafeBufferPointer { itemVectors in
+        blockColumns.withUnsafeBufferPointer { columns in
         chunk.rows.withUnsafeBufferPointer { queryRows in
         blockScores.withUnsafeMutableBufferPointer { scoreBuffer in
         blockMax.withUnsafeMutableBufferPointer { maxBuffer in
             let scores = scoreBuffer.baseAddress!
             let maxima = maxBuffer.baseAddress!
-            // Few rows (one request): items-major GEMM, scores[width, rows] = itemBlock . queryRows^T, so the long
-            // side fills the BLAS kernel's tile; many rows: scores[rows, width]. Chosen by the chunk alone.
-            let itemMajor = rowCount <= itemMajorRowLimit
-            let rowStride = itemMajor ? 1 : blockSize
-            let columnStride = itemMajor ? rowCount : 1
             for block in blocks {
                 let blockStart = block * itemBlockSize
                 let width = min(itemBlockSize, items.count - blockStart)
-                let itemBlock = itemVectors.baseAddress! + blockStart * d  // [width, d]
-                if itemMajor {
-                    BLAS.sgemm(
-                        transposeA: false, transposeB: true, m: width, n: rowCount, k: d,
-                        a: itemBlock, lda: d, b: queryRows.baseAddress!, ldb: d, c: scores, ldc: rowCount)
-                } else {
-                    BLAS.sgemm(
-                        transposeA: false, transposeB: true, m: rowCount, n: width, k: d,
-                        a: queryRows.baseAddress!, lda: d, b: itemBlock, ldb: d, c: scores, ldc: blockSize)
-                }
+                // scores[rows, width] = queryRows[rows, d] x block[d, width]; each row's scores are the same bits
+                // whatever other rows share the chunk.
+                MatrixKernels.rowIndependentMultiply(
+                    queryRows.baseAddress!, columns.baseAddress! + blockStart * d, scores,
+                    m: rowCount, n: width, k: d, transposeA: false, transposeB: false, accumulate: false)
                 for local in 0..<chunk.users.count {
                     let rows = chunk.firstRow[local]..<chunk.firstRow[local + 1]
                     let userScores: UnsafePointer<Float>
-                    if rows.count == 1 && columnStride == 1 {
-                        userScores = UnsafePointer(scores + rows.lowerBound * rowStride)
+                    if rows.count == 1 {
+                        userScores = UnsafePointer(scores + rows.lowerBound * width)
                     } else {
-                        Self.rowMaximum(
-                            scores + rows.lowerBound * rowStride, rows: rows.count, width: width,
-                            rowStride: rowStride, columnStride: columnStride, into: maxima)
+                        Self.rowMaximum(scores + rows.lowerBound * width, rows: rows.count, width: width, into: maxima)
                         userScores = UnsafePointer(maxima)
                     }
                     chunk.exclusions[local].withUnsafeBufferPointer { excluded in
@@ -107,7 +95,7 @@ extension ExactIndex {
                         ) { column in
                             // The first row reaching the maximum: the lowest interest index on a tie.
                             let best = userScores[column]
-                            for row in rows where scores[row * rowStride + column * columnStride] == best {
+                            for row in rows where scores[row * width + column] == best {
                                 return chunk.rowInterest[row]
                             }
                             return chunk.rowInterest[rows.lowerBound]
@@ -122,31 +110,16 @@ extension ExactIndex {
         return selectors
     }
 
-    /// maxima[j] = max over r of scores[r * rowStride + j * columnStride], r < rowCount, j < width.
+    /// maxima[j] = max over r < rowCount of scores[r * width + j], j < width.
     @inline(__always)
-    static func rowMaximum(
-        _ scores: UnsafePointer<Float>, rows rowCount: Int, width: Int, rowStride: Int, columnStride: Int,
-        into maxima: UnsafeMutablePointer<Float>
-    ) {
-        if columnStride == 1 {
-            maxima.update(from: scores, count: width)
-            for row in 1..<max(rowCount, 1) {
-                let values = scores + row * rowStride
-                for column in 0..<width {
-                    let value = values[column]
-                    maxima[column] = value > maxima[column] ? value : maxima[column]
-                }
+    static func rowMaximum(_ scores: UnsafePointer<Float>, rows rowCount: Int, width: Int, into maxima: UnsafeMutablePointer<Float>) {
+        maxima.update(from: scores, count: width)
+        for row in 1..<max(rowCount, 1) {
+            let values = scores + row * width
+            for column in 0..<width {
+                let value = values[column]
+                maxima[column] = value > maxima[column] ? value : maxima[column]
             }
-            return
-        }
-        for column in 0..<width {
-            let values = scores + column * columnStride
-            var best = values[0]
-            for row in 1..<max(rowCount, 1) {
-                let value = values[row * rowStride]
-                best = value > best ? value : best
-            }
-            maxima[column] = best
         }
     }
 }

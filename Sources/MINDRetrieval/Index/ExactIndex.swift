@@ -26,15 +26,16 @@ public struct ExactIndex: VectorIndex {
     /// The catalogue.
     public let items: ItemMatrix
     /// Items per GEMM block.
-    public var itemBlockSize: Int
+    public let itemBlockSize: Int
+    /// The catalogue again, block by block, each block transposed: block b, `width` items from `start = b *
+    /// itemBlockSize`, is [d, width] at offset `start * d`. Scoring a chunk is then rows [R, d] x block [d, width],
+    /// the layout of `MatrixKernels.rowIndependentMultiply`, so a user's scores do not depend on the chunk's other
+    /// rows (BLAS's own blocking varies with them). The price is a second copy of the item vectors.
+    let blockColumns: [Float]
     /// Users per GEMM (all their unmasked interests are rows of one GEMM).
     public var userChunkSize: Int
     /// Workers a batch of users is spread over (1 = the calling thread); the result does not depend on it.
     public var threads: Int
-    /// Chunks with at most this many GEMM rows score items-major (`[width, rows]`), which suits BLAS kernels whose
-    /// tile is long in m; 0 keeps every chunk rows-major. Depends on the chunk only, so results never depend on
-    /// `threads`.
-    public var itemMajorRowLimit: Int = 16
 
     public var count: Int { items.count }
     public var dimension: Int { items.dimension }
@@ -49,8 +50,22 @@ public struct ExactIndex: VectorIndex {
         self.itemBlockSize = itemBlockSize ?? max(64, (128 * 1024 / MemoryLayout<Float>.size) / items.dimension)
         precondition(self.itemBlockSize > 0, "The item block size must be positive.")
         self.items = items
+        blockColumns = Self.transposedBlocks(items, blockSize: self.itemBlockSize)
         self.userChunkSize = userChunkSize
         self.threads = threads
+    }
+
+    /// `items` cut into blocks of `blockSize` items, each stored transposed ([d, width]), blocks in item order.
+    static func transposedBlocks(_ items: ItemMatrix, blockSize: Int) -> [Float] {
+        let d = items.dimension
+        var columns = [Float](repeating: 0, count: items.count * d)
+        for start in stride(from: 0, to: items.count, by: blockSize) {
+            let width = min(blockSize, items.count - start)
+            for item in 0..<width {
+                for feature in 0..<d { columns[start * d + feature * width + item] = items.storage[(start + item) * d + feature] }
+            }
+        }
+        return columns
     }
 
     public func search(queries: [Float], queryCount: Int, n: Int, exclude: [[Int32]]) -> [[ScoredItem]] {
