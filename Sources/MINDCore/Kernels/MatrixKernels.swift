@@ -97,9 +97,10 @@ public enum MatrixKernels {
     /// `multiply` with `ProductKernel.rowIndependent`: every element of C is one fixed sequence of fused
     /// multiply-adds (or, with B transposed, one fixed dot product) of its row and column, so it comes out the same
     /// bits whatever m is and wherever the row sits. No BLAS: its blocking and edge kernels vary with m.
+    /// `instructionSet` (default: the widest the CPU has) only changes the speed, never a bit of the result.
     public static func rowIndependentMultiply(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool
+        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool, instructionSet: mind_isa? = nil
     ) {
         guard !transposeB else {
             // C[i, j] (+)= op(A)[i, :] . B[j, :]: each dot is a function of its two rows and k alone.
@@ -118,7 +119,8 @@ public enum MatrixKernels {
             return
         }
         // A(i, p) sits at a[i * rowStride + p * depthStride]: [m, k] row-major, or [k, m] when transposed.
-        rowsTimesMatrix(a, rowStride: transposeA ? 1 : k, depthStride: transposeA ? m : 1, b, c, m: m, n: n, k: k, accumulate: accumulate)
+        rowsTimesMatrix(a, rowStride: transposeA ? 1 : k, depthStride: transposeA ? m : 1, b, c, m: m, n: n, k: k, accumulate: accumulate,
+                        instructionSet: instructionSet)
     }
 
     /// The widest instruction set `rowIndependentMultiply` may use on this CPU (asked once: CPUID traps in a VM).
