@@ -2,7 +2,10 @@ import Dispatch
 import Foundation
 import MINDCore
 
-/// Exact top-n by inner product over the whole catalogue: blocked GEMM (queries x item block) plus a top-k scan.
+/// Exact top-n by inner product over the whole catalogue: blocked products (queries x item block) plus a top-k scan.
+/// The products run on `MatrixKernels.rowIndependentMultiply` against transposed item blocks, so a user's scores are
+/// the same bits alone as in any chunk (BLAS's blocking varies with the chunk's rows); at OpenBLAS's speed on these
+/// shapes (BENCHMARKS.md, "Row-independent scoring"). The BLAS-era measurements below are kept for their ratios.
 ///
 /// Item blocks are sized so a block of item vectors stays in L2 while every query row of a user chunk is scored
 /// against it; each user keeps one `TopKSelector` across blocks. Multi-interest users are scored with the fused
