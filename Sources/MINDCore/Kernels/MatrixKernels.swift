@@ -1,3 +1,5 @@
+import CKernels
+
 /// How a matrix product is computed.
 public enum ProductKernel: Sendable {
     /// BLAS for sizeable products, a SIMD loop for tiny ones: the fastest, but a row's last bits may depend on how
@@ -10,7 +12,6 @@ public enum ProductKernel: Sendable {
     case rowIndependent
 }
 
-import CKernels
 
 /// Matrix products on raw row-major buffers: BLAS for anything sizeable, a SIMD loop for
 /// the tiny per-user matrices of capsule routing where a BLAS call costs more than the math,
