@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         let categories = try data.flatMap { try CategoriesByItemID(factor: diversityFactor, dataset: $0) }
         let retrieval = self.retrieval, model = self.model, threads = self.threads
         // The same for the first model and every reload.
-        let openModel = { () throws -> Recommender in
+        let openModel: @Sendable () throws -> Recommender = {
             let engine = try retrieval.openRecommender(model, threads: threads)
             return categories?.applied(to: engine) ?? engine
         }

@@ -19,21 +19,29 @@ public final class ServiceMetrics: Sendable {
     let users: Gauge
 
     public init() {
-        eventsWritten = registry.makeCounter(name: "mind_events_written_total", help: "Events stored durably and acknowledged.")
-        interestRecomputations = registry.makeCounter(
-            name: "mind_interest_recomputations_total", help: "Users whose interests were extracted again after an event.")
-        modelReloads = registry.makeCounter(name: "mind_model_reloads_total", help: "Models loaded by SIGHUP or /v1/admin/reload.")
-        users = registry.makeGauge(name: "mind_users", help: "Users with at least one stored event.")
+        eventsWritten = registry.makeCounter(descriptor: Self.name(
+            "events_written", unit: "total", help: "Events stored durably and acknowledged."))
+        interestRecomputations = registry.makeCounter(descriptor: Self.name(
+            "interest_recomputations", unit: "total", help: "Users whose interests were extracted again after an event."))
+        modelReloads = registry.makeCounter(descriptor: Self.name(
+            "model_reloads", unit: "total", help: "Models loaded by SIGHUP or /v1/admin/reload."))
+        users = registry.makeGauge(descriptor: Self.name("users", unit: "", help: "Users with at least one stored event."))
+    }
+
+    /// `mind_<metric>_<unit>` (the unit left out when empty), the names the service has always exposed.
+    static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "mind", metricName: metric, unitName: unit, helpText: help)
     }
 
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
         registry.makeCounter(
-            name: "mind_http_requests_total", labels: [("route", route), ("method", method), ("status", String(status))],
-            help: "HTTP requests answered, by route template, method and status."
+            descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests answered, by route template, method and status."),
+            labels: [("route", route), ("method", method), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(
-            name: "mind_http_request_duration_seconds", labels: [("route", route), ("method", method)],
-            buckets: Self.latencyBuckets, help: "Time from the request to its answer, by route template."
+            descriptor: Self.name(
+                "http_request_duration", unit: "seconds", help: "Time from the request to its answer, by route template."),
+            labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets
         ).record(duration)
     }
 

@@ -54,7 +54,7 @@ struct CompareCommandTests {
             let directory = try CompareCommand.ModelSpec(model).directoryName
             let modelPath = path("compare/\(directory)")
             let recommender = try Recommender(directory: URL(fileURLWithPath: modelPath), threads: 1)
-            let answer = try recommender.recommend(history: history, count: 5)
+            let answer = recommender.recommend(history: history, count: 5)
             #expect(answer.items.count == 5 && Set(answer.items).isDisjoint(with: history), "\(model)")
             try run(["export", "--model", modelPath, "--dataset", path("data"), "--output", path("export-\(directory)")])
             #expect(FileManager.default.fileExists(atPath: path("export-\(directory)/user_interests.npy")), "\(model)")
@@ -136,7 +136,7 @@ struct CompareCommandTests {
         // A fresh run empties the model directory first, so this file tells continuing from starting again.
         let marker = "left-by-the-interrupted-run"
         let continued = try interrupted("continued")
-        FileManager.default.createFile(atPath: continued.appendingPathComponent(marker).path, contents: Data())
+        try Data().write(to: continued.appendingPathComponent(marker))
         try compare("continued")
         #expect(FileManager.default.fileExists(atPath: continued.appendingPathComponent(marker).path))
         #expect(try Data(contentsOf: continued.appendingPathComponent("weights.safetensors")) == unbroken)
@@ -145,7 +145,7 @@ struct CompareCommandTests {
 
         let damaged = try interrupted("damaged")
         try Data("{".utf8).write(to: damaged.appendingPathComponent("checkpoint/state.json"))
-        FileManager.default.createFile(atPath: damaged.appendingPathComponent(marker).path, contents: Data())
+        try Data().write(to: damaged.appendingPathComponent(marker))
         try compare("damaged")
         #expect(!FileManager.default.fileExists(atPath: damaged.appendingPathComponent(marker).path))
         #expect(try Data(contentsOf: damaged.appendingPathComponent("weights.safetensors")) == unbroken)

@@ -83,6 +83,39 @@ struct RoutesTests {
         #expect(service.metrics.registry.emitToString().contains("mind_events_written_total 9"))
     }
 
+    /// Dashboards and alerts are written against these names and types: they must not drift with the metrics library.
+    @Test func metricsKeepTheirNamesAndTypes() async throws {
+        let scratch = try ServerFixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let service = try ServerFixture.service(in: scratch)
+        try await ServerFixture.withClient(service) { client in
+            let item = ServerFixture.itemIDs[0]
+            try await client.execute(uri: "/v1/events", method: .post, headers: jsonHeaders, body: body(#"{"user": "u", "item": "\#(item)"}"#)) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/admin/reload", method: .post) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                let types = [
+                    "mind_events_written_total": "counter", "mind_interest_recomputations_total": "counter",
+                    "mind_model_reloads_total": "counter", "mind_users": "gauge", "mind_http_requests_total": "counter",
+                    "mind_http_request_duration_seconds": "histogram",
+                ]
+                for (name, type) in types {
+                    #expect(text.contains("# TYPE \(name) \(type)\n"), "\(name)")
+                    #expect(text.contains("# HELP \(name) "), "\(name) has its help line")
+                }
+                #expect(text.contains("mind_events_written_total 1\n"))
+                #expect(text.contains("mind_model_reloads_total 1\n"))
+                #expect(text.contains("mind_users 1.0\n"), "the one user who wrote an event")
+                #expect(text.contains(#"mind_http_requests_total{route="/v1/events",method="POST",status="200"} 1"#))
+                #expect(text.contains(#"mind_http_request_duration_seconds_count{route="/v1/events",method="POST"} 1"#))
+            }
+        }
+    }
+
     /// Every kind of bad request gets a 4xx JSON error with a message; none crashes or answers 5xx.
     @Test func badRequestsGetJSONErrors() async throws {
         let scratch = try ServerFixture.scratchDirectory()

@@ -27,9 +27,10 @@ enum ServerFixture {
     static func service(in directory: URL, settings: ServiceSettings = ServiceSettings(), reloadable: Bool = true) throws -> RecommendationService {
         let store = try SQLiteEventStore(path: directory.appendingPathComponent("events.sqlite").path)
         let modelDirectory = trained.directory
+        let load: @Sendable () throws -> Recommender = { try Recommender(directory: modelDirectory, threads: 1) }
         return RecommendationService(
             online: OnlineRecommender(recommender: try recommender()), store: store, settings: settings,
-            loadModel: reloadable ? { try Recommender(directory: modelDirectory, threads: 1) } : nil)
+            loadModel: reloadable ? load : nil)
     }
 
     /// Runs `body` against the service's router in-process.

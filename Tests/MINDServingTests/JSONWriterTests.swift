@@ -1,4 +1,5 @@
 import Foundation
+import MINDCore
 import Testing
 @testable import MINDServing
 
@@ -8,10 +9,10 @@ struct JSONWriterTests {
     @Test func writesWhatJSONEncoderWrites() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: 7)  // a failure names bits that the next run draws again
         let awkward = ["plain", "with \"quotes\"", "back\\slash", "a/b", "tab\there", "line\nbreak", "\u{01}\u{1F}", "é ü 中文 🙂", ""]
-        var floats: [Float] = [0, -0.0, 1, -1, 0.1, 1e-7, 3.4028235e38, 1.17549435e-38, 123456.78, 1e10, 5e-45]
-        floats += (0..<500).map { _ in Float(bitPattern: UInt32.random(in: 0..<0x7F00_0000, using: &generator)) * (Bool.random() ? 1 : -1) }
+        var floats: [Float] = [0, -0.0, 1, -1, 0.1, 1e-7, 3.4028235e38, .leastNormalMagnitude, 123456.78, 1e10, .leastNonzeroMagnitude * 4]
+        floats += (0..<500).map { _ in Float(bitPattern: UInt32.random(in: 0..<0x7F00_0000, using: &generator)) * (Bool.random(using: &generator) ? 1 : -1) }
         for start in stride(from: 0, to: floats.count, by: 50) {
             let scores = Array(floats[start..<min(start + 50, floats.count)])
             let recommendation = Recommendation(
