@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "MINDServer",
             dependencies: [
-                "MINDCore", "MINDRetrieval", "MINDServing", "MINDPostgres", "Yams",
+                "MINDCore", "MINDData", "MINDRetrieval", "MINDServing", "MINDPostgres", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -117,11 +117,12 @@ struct EvaluateCommand: ParsableCommand {
     static func compareRecall(
         _ users: PerUserEvaluation, name: String, userIDs: [String], with path: String, resamples: Int
     ) throws -> PairedComparison {
-        let values: [String: Double]
-        do { values = try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch let error as DecodingError {
-            throw CommandInputError("\(path): expected a JSON object {user id: recall}: \(HistoryFile.describe(error))")
-        } catch {
+        let json: Data
+        do { json = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw CommandInputError("\(path): cannot read it: \(error.localizedDescription)")
+        }
+        let values = try JSONProblem.decode([String: Double].self, from: json) {
+            CommandInputError("\(path): expected a JSON object {user id: recall}: \($0)")
         }
         let cutoffIndex = users.cutoffs.indices.max { users.cutoffs[$0] < users.cutoffs[$1] } ?? 0
         var ours: [Double] = [], theirs: [Double] = []

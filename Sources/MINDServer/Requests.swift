@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MINDData
 import MINDServing
 import NIOCore
 
@@ -24,7 +25,7 @@ enum Requests {
             user = try container.decodeIfPresent(Identifier.self, forKey: .user)
             history = try container.decodeIfPresent([Identifier].self, forKey: .history)
             profile = try container.decodeIfPresent([String: Identifier].self, forKey: .profile)
-            n = try container.decodeIfPresent(Int.self, forKey: .n)
+            n = try container.decodeWholeNumberIfPresent(Int.self, forKey: .n)
             exclude = try container.decodeIfPresent([Identifier].self, forKey: .exclude)
         }
     }
@@ -42,7 +43,7 @@ enum Requests {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             user = try container.decode(Identifier.self, forKey: .user)
             item = try container.decode(Identifier.self, forKey: .item)
-            timestamp = try container.decodeIfPresent(Int64.self, forKey: .timestamp)
+            timestamp = try container.decodeWholeNumberIfPresent(Int64.self, forKey: .timestamp)
         }
     }
 
@@ -96,7 +97,7 @@ enum Requests {
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
             throw APIError.badRequest("the body must be a JSON object")
         } catch let error as DecodingError {
-            throw APIError.badRequest(HistoryFile.describe(error))
+            throw APIError.badRequest(JSONProblem.describe(error, in: bytes))
         } catch {
             throw APIError.badRequest("the body is not JSON: \(error)")
         }

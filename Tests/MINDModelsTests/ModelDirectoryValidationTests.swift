@@ -75,6 +75,20 @@ final class ModelDirectoryValidationTests {
         }
     }
 
+    @Test func brokenJSONIsRefusedSayingWhereItBreaks() throws {
+        for name in ["config.json", "schema.json", "popularity.json"] {
+            let good = try Data(contentsOf: url(name))
+            try Data(good.dropLast(2)).write(to: url(name))
+            expectRefusal(name, mentioning: ["not valid JSON ("])
+            try good.write(to: url(name))
+        }
+        // Valid JSON whose number does not fit its field: Foundation names no field, the message says what it is.
+        try Data("[1, 2.5, 3]".utf8).write(to: url("popularity.json"))
+        expectRefusal("popularity.json", mentioning: ["a number does not fit its field"])
+        try Data(#"{"a": 1}"#.utf8).write(to: url("popularity.json"))
+        expectRefusal("popularity.json", mentioning: ["not a JSON array"])
+    }
+
     @Test func absurdItemCountIsRefusedBeforeAllocating() throws {
         try edit("schema.json") { $0["itemCount"] = 1_000_000_000_000 }
         expectRefusal("schema.json", mentioning: ["field 'itemCount'", "1000000000000", "outside"])

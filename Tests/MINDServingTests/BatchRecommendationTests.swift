@@ -45,7 +45,9 @@ struct BatchRecommendationTests {
         (#"{"user": "x", "items": "1"}"#, "\"items\""),
         (#"{"items": ["1"]}"#, "missing \"user\""),
         (#"{"user": true, "items": []}"#, "\"user\""),
-        (#"not json"#, "not a JSON object"),
+        (#"not json"#, "not valid JSON ("),
+        (#"{"user": "x", "items": ["1"]}}"#, "not valid JSON ("),
+        (#"[1]"#, "not a JSON object"),
         (#"{"user": "x", "items": [1.5]}"#, "items"),
     ])
     func malformedLine(line: String, mentions: String) throws {

@@ -98,7 +98,7 @@ public enum DatasetStore {
         do {
             return try JSONDecoder().decode(DatasetManifest.self, from: data)
         } catch let error as DecodingError {
-            let (field, reason) = DatasetValidation.describe(error)
+            let (field, reason) = DatasetValidation.describe(error, in: data)
             throw DatasetError.invalidField(path: url.path, field: field, reason: reason)
         } catch {
             throw DatasetError.corrupt(path: url.path, reason: "unreadable manifest: \(error)")

@@ -142,17 +142,15 @@ enum DatasetValidation {
         }
     }
 
-    /// A manifest decoding error as (field path, reason).
-    static func describe(_ error: DecodingError) -> (field: String, reason: String) {
-        func path(_ keys: [CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
+    /// A decoding error of the manifest `json` as (field path, reason).
+    static func describe(_ error: DecodingError, in json: Data) -> (field: String, reason: String) {
+        let path = JSONProblem.path
         switch error {
         case .keyNotFound(let key, let context): return (path(context.codingPath + [key]), "missing")
         case .typeMismatch(let type, let context): return (path(context.codingPath), "is not a \(type)")
         case .valueNotFound(let type, let context): return (path(context.codingPath), "is null, expected a \(type)")
         case .dataCorrupted(let context):
-            return (context.codingPath.isEmpty ? "(file)" : path(context.codingPath), context.debugDescription)
+            return context.codingPath.isEmpty ? ("(file)", JSONProblem.document(json)) : (path(context.codingPath), context.debugDescription)
         @unknown default: return ("(file)", "\(error)")
         }
     }

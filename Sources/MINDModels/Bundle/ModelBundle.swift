@@ -59,24 +59,14 @@ public struct ModelBundle: Sendable {
         }
         let configFile: ConfigFile
         let configPath = directory.appendingPathComponent("config.json").path
-        do {
-            configFile = try JSONDecoder().decode(ConfigFile.self, from: load("config.json"))
-            // Each key was checked while decoding; the combinations are checked here, as before training.
-            try configFile.config.validate()
-        } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            // A ConfigError names the key and its allowed values.
-            throw ModelBundleError.malformed(configPath, "\(error)")
-        }
+        // Each key is checked while decoding (a ConfigError names the key and its allowed values); the combinations
+        // are checked here, as before training.
+        configFile = try JSONProblem.decode(ConfigFile.self, from: load("config.json")) { ModelBundleError.malformed(configPath, $0) }
+        do { try configFile.config.validate() } catch { throw ModelBundleError.malformed(configPath, "\(error)") }
         guard configFile.format == "mind-model" else { throw ModelBundleError.malformed(directory.path, "config.json is not a mind model config") }
         let schema: DataSchema
         let schemaPath = directory.appendingPathComponent("schema.json").path
-        do { schema = try JSONDecoder().decode(DataSchema.self, from: load("schema.json")) } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError.malformed(schemaPath, "\(error)")
-        }
+        schema = try JSONProblem.decode(DataSchema.self, from: load("schema.json")) { ModelBundleError.malformed(schemaPath, $0) }
         try schema.validate(path: schemaPath)
         guard let text = String(data: try load("items.txt"), encoding: .utf8) else {
             throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "not UTF-8")
@@ -89,13 +79,8 @@ public struct ModelBundle: Sendable {
         guard ids.count == schema.itemCount else {
             throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "has \(ids.count) ids, the schema has \(schema.itemCount) items")
         }
-        let popularity: [Int]
-        do { popularity = try JSONDecoder().decode([Int].self, from: load("popularity.json")) } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError.malformed(directory.appendingPathComponent("popularity.json").path, "\(error)")
-        }
         let popularityPath = directory.appendingPathComponent("popularity.json").path
+        let popularity = try JSONProblem.decode([Int].self, from: load("popularity.json")) { ModelBundleError.malformed(popularityPath, $0) }
         guard popularity.count == ids.count else {
             throw ModelBundleError.malformed(popularityPath, "has \(popularity.count) counts for \(ids.count) items")
         }

@@ -85,6 +85,6 @@ extension TrainingLog {
     public static func readMetrics(from directory: URL) throws -> Metrics? {
         let url = directory.appendingPathComponent("metrics.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try JSONDecoder().decode(Metrics.self, from: Data(contentsOf: url))
+        return try JSONProblem.decode(Metrics.self, from: Data(contentsOf: url)) { ModelBundleError.malformed(url.path, $0) }
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MINDCore
+import MINDData
 import MINDNN
 
 /// What the trainer reports while it runs (the CLI draws the progress bar from it).
@@ -113,10 +114,9 @@ public final class Trainer {
         let checkpoint = directory.appendingPathComponent("checkpoint")
         let stateURL = checkpoint.appendingPathComponent("state.json")
         guard FileManager.default.fileExists(atPath: stateURL.path) else { throw TrainerError.noCheckpoint(checkpoint.path) }
-        let decoded: TrainerState
-        do { decoded = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: stateURL)) } catch {
-            throw TrainerError.corruptCheckpoint(stateURL.path, "\(error)")
-        }
+        let stateJSON: Data
+        do { stateJSON = try Data(contentsOf: stateURL) } catch { throw TrainerError.corruptCheckpoint(stateURL.path, "cannot read it") }
+        let decoded = try JSONProblem.decode(TrainerState.self, from: stateJSON) { TrainerError.corruptCheckpoint(stateURL.path, $0) }
         try decoded.validate(epochs: model.config.epochs, batchesPerEpoch: batchesPerEpoch, batchSize: unitsPerBatch * targetsPerUnit,
                              path: stateURL.path)
         let optimizerURL = checkpoint.appendingPathComponent("optimizer.safetensors")

@@ -101,10 +101,11 @@ public enum HistoryFile {
                 throw RecommendError.malformed(location, "not valid UTF-8 (byte \(column) of the line)")
             }
             let parsed: Line
+            let json = Data(trimmed)
             do {
-                parsed = try decoder.decode(Line.self, from: Data(trimmed))
+                parsed = try decoder.decode(Line.self, from: json)
             } catch let error as DecodingError {
-                throw RecommendError.malformed(location, describe(error))
+                throw RecommendError.malformed(location, JSONProblem.describe(error, in: json))
             }
             guard !parsed.user.text.isEmpty else { throw RecommendError.malformed(location, "\"user\" is an empty string") }
             if let index = parsed.items.firstIndex(where: { $0.text.isEmpty }) {
@@ -134,21 +135,6 @@ public enum HistoryFile {
             case .emptyInput: return nil
             case .error: return offset + 1
             }
-        }
-    }
-
-    /// A decoding error in words: which field (as a JSON path), what was wrong.
-    public static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing \"\(path(context.codingPath + [key]))\""
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\"\(path(context.codingPath))\" \(context.debugDescription.hasPrefix("must") ? context.debugDescription : "has the wrong type")"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not a JSON object" : "\"\(path(context.codingPath))\": \(context.debugDescription)"
-        @unknown default: return "malformed line"
         }
     }
 }
