@@ -12,7 +12,6 @@ public enum ProductKernel: Sendable {
     case rowIndependent
 }
 
-
 /// Matrix products on raw row-major buffers: BLAS for anything sizeable, a SIMD loop for
 /// the tiny per-user matrices of capsule routing where a BLAS call costs more than the math,
 /// and a register-blocked kernel of our own where a row's result must not depend on the batch.
