@@ -20,6 +20,7 @@ let package = Package(
         fuzzer("FuzzSafeTensors", [.product(name: "MINDNN", package: "mind")]),
         fuzzer("FuzzConfig", [.product(name: "MINDModels", package: "mind")]),
         fuzzer("FuzzDataset", [.product(name: "MINDData", package: "mind")]),
+        fuzzer("FuzzJSON", [.product(name: "MINDData", package: "mind")]),
     ],
     swiftLanguageModes: [.v5]
 )

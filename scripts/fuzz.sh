@@ -15,7 +15,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(FuzzTables FuzzHistory FuzzSafeTensors FuzzConfig FuzzDataset)
+    targets=(FuzzTables FuzzHistory FuzzSafeTensors FuzzConfig FuzzDataset FuzzJSON)
 fi
 scratch="$root/.build-fuzz"
 

@@ -4,8 +4,9 @@ import MINDData
 import MINDServing
 import NIOCore
 
-/// The bodies the service reads, decoded strictly: unknown fields, wrong types and out-of-range values are refused
-/// with a message naming the JSON path, so a typo ("histroy") is an error and not a silently different request.
+/// The bodies the service reads, decoded strictly: unknown or repeated fields, wrong types and out-of-range values
+/// are refused with a message naming the JSON path, so a typo ("histroy") is an error and not a silently different
+/// request.
 enum Requests {
     typealias Identifier = HistoryFile.Identifier
 
@@ -93,7 +94,10 @@ enum Requests {
             throw APIError.badRequest("the body is not valid UTF-8 (byte \(column))")
         }
         do {
+            try StrictJSON.check(bytes)
             return try JSONDecoder().decode(T.self, from: bytes)
+        } catch let error as JSONSyntaxError {
+            throw APIError.badRequest(error.description)
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
             throw APIError.badRequest("the body must be a JSON object")
         } catch let error as DecodingError {

@@ -86,8 +86,9 @@ public final class RecommendationService: Sendable {
         metrics.users.set(Int64(online.userCount))
     }
 
-    /// The router with every `ServiceRoute`, errors answered as JSON, requests counted and timed.
-    public func router() -> Router<BasicRequestContext> {
+    /// What answers every request: the router with every `ServiceRoute`, errors answered as JSON, requests counted and
+    /// timed; a method a path does not take is a 405 naming those it does, and HEAD is answered for every GET route.
+    public func responder() -> some HTTPResponder<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: JSONErrorMiddleware())
@@ -96,7 +97,17 @@ public final class RecommendationService: Sendable {
                 try await self.respond(route, to: request, context: context)
             })
         }
-        return router
+        for (path, methods) in Dictionary(grouping: ServiceRoute.allCases, by: \.routerPath).mapValues({ $0.map(\.method) }) {
+            let allowed = (methods.contains(.get) ? methods + [.head] : methods).map(\.rawValue).sorted().joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] where !methods.contains(method) {
+                router.on(RouterPath(path), method: method, use: { request, _ in
+                    var response = APIError(.methodNotAllowed, "\(request.uri.path) answers \(allowed), not \(request.method)").response
+                    response.headers[.allow] = allowed
+                    return response
+                })
+            }
+        }
+        return HeadAnsweredAsGet(wrapped: router.buildResponder())
     }
 
     /// The HTTP application on `host:port`.
@@ -104,7 +115,7 @@ public final class RecommendationService: Sendable {
         -> some ApplicationProtocol
     {
         Application(
-            router: router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "mind"),
+            responder: responder(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "mind"),
             onServerRunning: onServerRunning, logger: logger)
     }
 
@@ -336,7 +347,10 @@ public final class RecommendationService: Sendable {
 
     private func userParameter(_ context: BasicRequestContext) throws -> String {
         let raw = context.parameters.get("id") ?? ""
-        return try Validate.id(raw.removingPercentEncoding ?? raw, at: "id")
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError.badRequest("the user id \"\(raw)\" in the path is not valid percent-encoding (a '%' is followed by two hexadecimal digits of UTF-8)")
+        }
+        return try Validate.id(decoded, at: "id")
     }
 
     /// Writes need the bearer token when the service has one; compared in constant time.
@@ -349,6 +363,20 @@ public final class RecommendationService: Sendable {
         var difference = UInt8(expected.count == offered.count ? 0 : 1)
         for i in 0..<expected.count { difference |= expected[i] ^ (i < offered.count ? offered[i] : 0) }
         guard difference == 0 else { throw APIError(.unauthorized, "the bearer token is not the service's") }
+    }
+}
+
+/// HEAD as HTTP asks: the status and headers GET would answer (Content-Length included), never a body, which a
+/// client reading a HEAD answer does not expect and would take for the start of its next response.
+struct HeadAnsweredAsGet<Wrapped: HTTPResponder>: HTTPResponder {
+    let wrapped: Wrapped
+
+    func respond(to request: Request, context: Wrapped.Context) async throws -> Response {
+        guard request.method == .head else { return try await wrapped.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        let answer = try await wrapped.respond(to: Request(head: head, body: request.body), context: context)
+        return Response(status: answer.status, headers: answer.headers, body: ResponseBody())
     }
 }
 

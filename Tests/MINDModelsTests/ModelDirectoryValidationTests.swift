@@ -79,7 +79,13 @@ final class ModelDirectoryValidationTests {
         for name in ["config.json", "schema.json", "popularity.json"] {
             let good = try Data(contentsOf: url(name))
             try Data(good.dropLast(2)).write(to: url(name))
-            expectRefusal(name, mentioning: ["not valid JSON ("])
+            expectRefusal(name, mentioning: ["not valid JSON: the document ends"])
+            // A field given twice: the decoder would take the first, so the file is refused instead.
+            let text = String(decoding: good, as: UTF8.self)
+            if let brace = text.firstIndex(of: "{") {
+                try Data((text[...brace] + #""twice": 1, "twice": 2, "# + text[text.index(after: brace)...]).utf8).write(to: url(name))
+                expectRefusal(name, mentioning: ["field \"twice\" appears twice"])
+            }
             try good.write(to: url(name))
         }
         // Valid JSON whose number does not fit its field: Foundation names no field, the message says what it is.

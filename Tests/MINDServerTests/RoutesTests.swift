@@ -135,7 +135,10 @@ struct RoutesTests {
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 1e400}"#, jsonHeaders, .badRequest, "1e400"),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 99999999999999999999}"#, jsonHeaders, .badRequest, "\"n\" must be within"),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 3.5}"#, jsonHeaders, .badRequest, "\"n\" must be a whole number, not 3.5"),
-            (.post, "/v1/recommend", #"{"history": ["\#(item)"]}}"#, jsonHeaders, .badRequest, "not valid JSON ("),
+            (.post, "/v1/recommend", #"{"history": ["\#(item)"]}}"#, jsonHeaders, .badRequest, "not valid JSON: text after the end"),
+            (.post, "/v1/recommend", #"{"history": ["\#(item)",]}"#, jsonHeaders, .badRequest, "a comma before ']' (in \"history\""),
+            (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 2, "n": 3}"#, jsonHeaders, .badRequest, "field \"n\" appears twice"),
+            (.post, "/v1/events", #"{"events": [{"user": "u", "item": "\#(item)", "user": "v"}]}"#, auth, .badRequest, "in \"events[0]\""),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"]"#, jsonHeaders, .badRequest, "not valid JSON"),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "user": "u"}"#, jsonHeaders, .badRequest, "exactly one"),
             (.post, "/v1/recommend", #"{}"#, jsonHeaders, .badRequest, "exactly one"),
@@ -164,12 +167,16 @@ struct RoutesTests {
             (.get, "/v1/users/nobody/history", nil, [:], .notFound, "nobody"),
             (.get, "/v1/users/nobody/interests", nil, [:], .notFound, "nobody"),
             (.get, "/v1/nothing-here", nil, [:], .notFound, "no route"),
-            (.delete, "/v1/recommend", nil, [:], .notFound, ""),
+            (.delete, "/v1/recommend", nil, [:], .methodNotAllowed, "answers POST"),
+            (.get, "/v1/recommend", nil, [:], .methodNotAllowed, "answers POST"),
+            (.post, "/v1/users/u/history", nil, auth, .methodNotAllowed, "answers GET, HEAD"),
+            (.get, "/v1/users/%ZZ/history", nil, [:], .badRequest, "percent-encoding"),
         ]
         try await ServerFixture.withClient(service) { client in
             for (method, uri, text, headers, status, fragment) in cases {
                 try await client.execute(uri: uri, method: method, headers: headers, body: text.map { body($0) }) { response in
                     #expect(response.status == status, "\(method) \(uri) \(text ?? "")")
+                    if status == .methodNotAllowed { #expect(response.headers[.allow] != nil, "\(method) \(uri)") }
                     let error = try json(response)["error"] as? [String: Any]
                     #expect(error?["status"] as? Int == Int(status.code))
                     let message = error?["message"] as? String ?? ""
@@ -209,6 +216,28 @@ struct RoutesTests {
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(String(buffer: response.body).contains("mind_http_requests_total"))
+            }
+        }
+    }
+
+    /// HEAD gets GET's status and headers, Content-Length included, and never a body: errors and 405s too.
+    @Test func headIsAnsweredLikeGetWithoutABody() async throws {
+        let scratch = try ServerFixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try await ServerFixture.withClient(try ServerFixture.service(in: scratch)) { client in
+            for path in ["/healthz", "/readyz", "/openapi.yaml", "/v1/users/nobody/history", "/v1/recommend"] {
+                let (status, length) = try await client.execute(uri: path, method: .get) { response in
+                    (response.status, response.headers[.contentLength])
+                }
+                try await client.execute(uri: path, method: .head) { response in
+                    #expect(response.status == status, "\(path)")
+                    #expect(response.headers[.contentLength] == length, "\(path)")
+                    #expect(response.body.readableBytes == 0, "\(path)")
+                }
+            }
+            try await client.execute(uri: "/v1/recommend", method: .head) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
             }
         }
     }

@@ -35,7 +35,7 @@ enum ServerFixture {
 
     /// Runs `body` against the service's router in-process.
     static func withClient(_ service: RecommendationService, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: service.router())
+        let app = Application(responder: service.responder())
         try await app.test(.router, body)
     }
 }

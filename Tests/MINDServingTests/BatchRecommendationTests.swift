@@ -45,8 +45,10 @@ struct BatchRecommendationTests {
         (#"{"user": "x", "items": "1"}"#, "\"items\""),
         (#"{"items": ["1"]}"#, "missing \"user\""),
         (#"{"user": true, "items": []}"#, "\"user\""),
-        (#"not json"#, "not valid JSON ("),
-        (#"{"user": "x", "items": ["1"]}}"#, "not valid JSON ("),
+        (#"not json"#, "not valid JSON: not a value; did you mean null? (column 1)"),
+        (#"{"user": "x", "items": ["1"]}}"#, "not valid JSON: text after the end of the JSON value (column 30)"),
+        (#"{"user": "x", "items": ["1",]}"#, "a comma before ']' (in \"items\", column 29)"),
+        (#"{"user": "x", "items": ["1"], "user": "y"}"#, "field \"user\" appears twice (column 31)"),
         (#"[1]"#, "not a JSON object"),
         (#"{"user": "x", "items": [1.5]}"#, "items"),
     ])

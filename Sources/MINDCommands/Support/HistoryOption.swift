@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MINDData
 import MINDServing
 
 /// The `--history` of `recommend` and `explain`: item ids oldest first, either comma-separated (`1,2,3`) or, for
@@ -11,7 +12,10 @@ func parseHistory(_ text: String) throws -> [String] {
         return trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
     do {
+        try StrictJSON.check(trimmed.utf8)
         return try JSONDecoder().decode([HistoryFile.Identifier].self, from: Data(trimmed.utf8)).map(\.text)
+    } catch let error as JSONSyntaxError {
+        throw ValidationError("--history starts with '[' but is \(error)")
     } catch let DecodingError.typeMismatch(_, context) where context.codingPath.count == 1 {
         let position = context.codingPath[0].intValue.map(String.init) ?? context.codingPath[0].stringValue
         throw ValidationError("--history[\(position)] is not an item id (a string or a whole number)")

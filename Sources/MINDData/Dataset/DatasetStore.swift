@@ -96,7 +96,10 @@ public enum DatasetStore {
                 path: directory.path, found: header.formatVersion, supported: DatasetManifest.currentFormatVersion)
         }
         do {
+            try StrictJSON.check(data)
             return try JSONDecoder().decode(DatasetManifest.self, from: data)
+        } catch let error as JSONSyntaxError {
+            throw DatasetError.corrupt(path: url.path, reason: error.description)
         } catch let error as DecodingError {
             let (field, reason) = DatasetValidation.describe(error, in: data)
             throw DatasetError.invalidField(path: url.path, field: field, reason: reason)

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Foundation's decoder (swift-corelibs, Linux) reports two different problems as "The given data was not valid
 /// JSON." with an empty coding path: a document that is not JSON (a brace missing, a stray one) and a number that
-/// does not fit the type it is read into (3.5 or 1e20 for an `Int`). Parsing the same bytes with `JSONSerialization`
-/// tells them apart, and for the first says where the syntax breaks.
+/// does not fit the type it is read into (3.5 or 1e20 for an `Int`). `StrictJSON` tells them apart, and for the
+/// first says where the syntax breaks.
 public enum JSONProblem {
     /// `keys` as a JSON path: `events[2].item`; empty for the document itself.
     public static func path(_ keys: [any CodingKey]) -> String {
@@ -30,12 +30,14 @@ public enum JSONProblem {
         }
     }
 
-    /// `T` decoded from `json`; a failure becomes `refusal(reason)`, the reason `describe`d for a decoding error and the
-    /// error's own words for one thrown by a type's validation while decoding.
+    /// `T` decoded from `json`, which must pass `StrictJSON` first; a failure becomes `refusal(reason)`, the reason
+    /// `describe`d for a decoding error and the error's own words for a syntax error or one thrown by a type's
+    /// validation while decoding.
     public static func decode<T: Decodable, Refusal: Error>(
         _ type: T.Type, from json: Data, refusal: (String) -> Refusal
     ) throws -> T {
         do {
+            try StrictJSON.check(json)
             return try JSONDecoder().decode(T.self, from: json)
         } catch let error as DecodingError {
             throw refusal(describe(error, in: json))
@@ -47,10 +49,9 @@ public enum JSONProblem {
     /// What is wrong with `json` when the decoder failed on it without naming a field.
     public static func document(_ json: Data) -> String {
         do {
-            _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+            try StrictJSON.check(json)
         } catch {
-            let parser = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            return "not valid JSON (\(parser))"
+            return error.description
         }
         return "a number does not fit its field (a fraction where a whole number belongs, or too large)"
     }

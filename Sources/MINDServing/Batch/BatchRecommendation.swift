@@ -103,7 +103,10 @@ public enum HistoryFile {
             let parsed: Line
             let json = Data(trimmed)
             do {
+                try StrictJSON.check(json)
                 parsed = try decoder.decode(Line.self, from: json)
+            } catch let error as JSONSyntaxError {
+                throw RecommendError.malformed(location, error.description)
             } catch let error as DecodingError {
                 throw RecommendError.malformed(location, JSONProblem.describe(error, in: json))
             }
