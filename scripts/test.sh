@@ -48,6 +48,18 @@ fi
 # SIGTERM stops mind train and every model of mind compare at the next batch, with a checkpoint.
 ./scripts/interrupt-check.sh .build/debug/mind || status=1
 
+# schemathesis, a black-box client, against the live OpenAPI document of a tiny model's service: no 5xx, answers as
+# documented, 405 with the right Allow for methods a path does not take.
+schemathesis_report=$(mktemp "${TMPDIR:-/tmp}/mind-schemathesis.XXXXXX")
+if SCHEMATHESIS_OUT="$schemathesis_report" ./scripts/schemathesis.sh .build/debug/mind >/dev/null; then
+    echo "schemathesis: every check passed"
+else
+    cat "$schemathesis_report"
+    echo "schemathesis: failures (the report above)" >&2
+    status=1
+fi
+rm -f "$schemathesis_report"
+
 # Each libFuzzer target for a bounded time (FUZZ_SECONDS, default 60); a crash fails the run.
 ./scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1
 exit $status

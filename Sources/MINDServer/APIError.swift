@@ -54,11 +54,16 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.response
         } catch is NIOTooManyBytesError {
             return APIError(.contentTooLarge, "the request body is larger than the service accepts").response
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router knows no (path, method) pair: a path of ours asked with another method is a 405, as HTTP has it.
+            let allowed = ServiceRoute.methods(at: request.uri.path)
+            guard !allowed.isEmpty else { return APIError(.notFound, "no route \(request.method) \(request.uri.path)").response }
+            let names = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+            var response = APIError(.methodNotAllowed, "\(request.uri.path) answers \(names), not \(request.method)").response
+            response.headers[.allow] = names
+            return response
         } catch let error as HTTPError {
-            let message = error.status == .notFound
-                ? "no route \(request.method) \(request.uri.path)"
-                : (error.body ?? error.status.reasonPhrase)
-            return APIError(error.status, message).response
+            return APIError(error.status, error.body ?? error.status.reasonPhrase).response
         } catch let error as HTTPResponseError {
             return APIError(error.status, error.status.reasonPhrase).response
         } catch {

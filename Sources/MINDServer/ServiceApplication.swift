@@ -37,6 +37,17 @@ public enum ServiceRoute: String, CaseIterable, Sendable {
 
     /// The path as Hummingbird's router writes it (`:id`).
     var routerPath: String { path.replacingOccurrences(of: "{id}", with: ":id") }
+
+    /// The methods served at a request's `path` (ids filled in), HEAD wherever GET is; empty when no route has it.
+    static func methods(at path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let methods = allCases.filter { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { $0 == "{id}" ? !$1.isEmpty : $0 == $1 }
+        }.map(\.method)
+        return methods.contains(.get) ? methods + [.head] : methods
+    }
 }
 
 /// Limits and identity of one running service.
@@ -86,8 +97,8 @@ public final class RecommendationService: Sendable {
         metrics.users.set(Int64(online.userCount))
     }
 
-    /// What answers every request: the router with every `ServiceRoute`, errors answered as JSON, requests counted and
-    /// timed; a method a path does not take is a 405 naming those it does, and HEAD is answered for every GET route.
+    /// What answers every request: the router with every `ServiceRoute`, errors answered as JSON (a method a path does
+    /// not take is a 405 naming those it does), requests counted and timed; HEAD is answered for every GET route.
     public func responder() -> some HTTPResponder<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -96,16 +107,6 @@ public final class RecommendationService: Sendable {
             router.on(RouterPath(route.routerPath), method: route.method, use: { request, context in
                 try await self.respond(route, to: request, context: context)
             })
-        }
-        for (path, methods) in Dictionary(grouping: ServiceRoute.allCases, by: \.routerPath).mapValues({ $0.map(\.method) }) {
-            let allowed = (methods.contains(.get) ? methods + [.head] : methods).map(\.rawValue).sorted().joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] where !methods.contains(method) {
-                router.on(RouterPath(path), method: method, use: { request, _ in
-                    var response = APIError(.methodNotAllowed, "\(request.uri.path) answers \(allowed), not \(request.method)").response
-                    response.headers[.allow] = allowed
-                    return response
-                })
-            }
         }
         return HeadAnsweredAsGet(wrapped: router.buildResponder())
     }

@@ -170,6 +170,9 @@ struct RoutesTests {
             (.delete, "/v1/recommend", nil, [:], .methodNotAllowed, "answers POST"),
             (.get, "/v1/recommend", nil, [:], .methodNotAllowed, "answers POST"),
             (.post, "/v1/users/u/history", nil, auth, .methodNotAllowed, "answers GET, HEAD"),
+            (.trace, "/healthz", nil, [:], .methodNotAllowed, "answers GET, HEAD, not TRACE"),
+            (HTTPRequest.Method("PURGE")!, "/metrics", nil, [:], .methodNotAllowed, "answers GET, HEAD, not PURGE"),
+            (.put, "/v1/users//history", nil, [:], .notFound, "no route"),
             (.get, "/v1/users/%ZZ/history", nil, [:], .badRequest, "percent-encoding"),
         ]
         try await ServerFixture.withClient(service) { client in
