@@ -88,7 +88,6 @@ public enum HistoryFile {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw RecommendError.cannotRead(url.path) }
         var requests: [RecommendationRequest] = []
         var lineNumber = 0
-        let decoder = JSONDecoder()
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             let location = "\(url.path):\(lineNumber)"
@@ -100,16 +99,7 @@ public enum HistoryFile {
             if let column = firstInvalidUTF8(trimmed) {
                 throw RecommendError.malformed(location, "not valid UTF-8 (byte \(column) of the line)")
             }
-            let parsed: Line
-            let json = Data(trimmed)
-            do {
-                try StrictJSON.check(json)
-                parsed = try decoder.decode(Line.self, from: json)
-            } catch let error as JSONSyntaxError {
-                throw RecommendError.malformed(location, error.description)
-            } catch let error as DecodingError {
-                throw RecommendError.malformed(location, JSONProblem.describe(error, in: json))
-            }
+            let parsed = try JSONProblem.decode(Line.self, from: Data(trimmed)) { RecommendError.malformed(location, $0) }
             guard !parsed.user.text.isEmpty else { throw RecommendError.malformed(location, "\"user\" is an empty string") }
             if let index = parsed.items.firstIndex(where: { $0.text.isEmpty }) {
                 throw RecommendError.malformed(location, "\"items[\(index)]\" is an empty string")
