@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "mind", targets: ["mind"]),
         .library(name: "MINDCore", targets: ["MINDCore"]),
         .library(name: "MINDNN", targets: ["MINDNN"]),
+        .library(name: "MINDJSON", targets: ["MINDJSON"]),
         .library(name: "MINDData", targets: ["MINDData"]),
         .library(name: "MINDModels", targets: ["MINDModels"]),
         .library(name: "MINDRetrieval", targets: ["MINDRetrieval"]),
@@ -52,8 +53,10 @@ let package = Package(
         // The row-independent product (AVX-512 and AVX2 paths chosen at run time; -O3 without -ffast-math).
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "MINDCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: checked),
-        .target(name: "MINDNN", dependencies: ["MINDCore"], swiftSettings: checked),
-        .target(name: "MINDData", dependencies: ["MINDCore"], swiftSettings: checked),
+        // The one JSON reader (strict RFC 8259, errors with JSON path and line/column), for files and requests alike.
+        .target(name: "MINDJSON", swiftSettings: checked),
+        .target(name: "MINDNN", dependencies: ["MINDCore", "MINDJSON"], swiftSettings: checked),
+        .target(name: "MINDData", dependencies: ["MINDCore", "MINDJSON"], swiftSettings: checked),
         .target(
             name: "MINDRetrieval",
             dependencies: ["MINDCore", "CHNSW"],
@@ -61,12 +64,12 @@ let package = Package(
         ),
         .target(
             name: "MINDModels",
-            dependencies: ["MINDCore", "MINDNN", "MINDData", "Yams"],
+            dependencies: ["MINDCore", "MINDNN", "MINDData", "MINDJSON", "Yams"],
             swiftSettings: checked
         ),
         .target(
             name: "MINDServing",
-            dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDRetrieval"],
+            dependencies: ["MINDCore", "MINDData", "MINDJSON", "MINDModels", "MINDRetrieval"],
             swiftSettings: checked
         ),
         .target(
@@ -91,7 +94,7 @@ let package = Package(
         .target(
             name: "MINDServer",
             dependencies: [
-                "MINDCore", "MINDData", "MINDRetrieval", "MINDServing", "MINDPostgres", "Yams",
+                "MINDCore", "MINDData", "MINDJSON", "MINDRetrieval", "MINDServing", "MINDPostgres", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -104,8 +107,8 @@ let package = Package(
         .target(
             name: "MINDCommands",
             dependencies: [
-                "MINDCore", "MINDNN", "MINDData", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval", "MINDPostgres",
-                "MINDServer", "MINDReport",
+                "MINDCore", "MINDNN", "MINDData", "MINDJSON", "MINDModels", "MINDRetrieval", "MINDServing", "MINDEval",
+                "MINDPostgres", "MINDServer", "MINDReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked
@@ -115,7 +118,7 @@ let package = Package(
         .target(name: "MINDTestSupport", dependencies: ["MINDData", "MINDModels"], path: "Tests/MINDTestSupport", swiftSettings: checked),
         .testTarget(name: "MINDCoreTests", dependencies: ["MINDCore", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDNNTests", dependencies: ["MINDNN", "MINDTestSupport"], swiftSettings: checked),
-        .testTarget(name: "MINDDataTests", dependencies: ["MINDData", "MINDTestSupport"], swiftSettings: checked),
+        .testTarget(name: "MINDDataTests", dependencies: ["MINDData", "MINDJSON", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDModelsTests", dependencies: ["MINDModels", "MINDEval", "MINDTestSupport"], swiftSettings: checked),
         .testTarget(name: "MINDRetrievalTests", dependencies: ["MINDRetrieval"], swiftSettings: checked),
         .testTarget(name: "MINDServingTests", dependencies: ["MINDServing", "MINDEval", "MINDTestSupport"], swiftSettings: checked),

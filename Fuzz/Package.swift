@@ -18,9 +18,9 @@ let package = Package(
         fuzzer("FuzzTables", [.product(name: "MINDData", package: "mind")]),
         fuzzer("FuzzHistory", [.product(name: "MINDServing", package: "mind")]),
         fuzzer("FuzzSafeTensors", [.product(name: "MINDNN", package: "mind")]),
-        fuzzer("FuzzConfig", [.product(name: "MINDModels", package: "mind")]),
+        fuzzer("FuzzConfig", [.product(name: "MINDModels", package: "mind"), .product(name: "MINDJSON", package: "mind")]),
         fuzzer("FuzzDataset", [.product(name: "MINDData", package: "mind")]),
-        fuzzer("FuzzJSON", [.product(name: "MINDData", package: "mind")]),
+        fuzzer("FuzzJSON", [.product(name: "MINDJSON", package: "mind")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import MINDCore
 import MINDData
 import MINDEval
+import MINDJSON
 import MINDModels
 import MINDNN
 import MINDRetrieval
 import MINDServing
-import MINDCore
 
 /// `mind evaluate`: Recall / HR / NDCG / Precision @N over the full catalogue.
 struct EvaluateCommand: ParsableCommand {

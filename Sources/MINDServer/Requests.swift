@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MINDData
+import MINDJSON
 import MINDServing
 import NIOCore
 
@@ -26,7 +27,7 @@ enum Requests {
             user = try container.decodeIfPresent(Identifier.self, forKey: .user)
             history = try container.decodeIfPresent([Identifier].self, forKey: .history)
             profile = try container.decodeIfPresent([String: Identifier].self, forKey: .profile)
-            n = try container.decodeWholeNumberIfPresent(Int.self, forKey: .n)
+            n = try container.decodeIfPresent(Int.self, forKey: .n)
             exclude = try container.decodeIfPresent([Identifier].self, forKey: .exclude)
         }
     }
@@ -44,7 +45,7 @@ enum Requests {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             user = try container.decode(Identifier.self, forKey: .user)
             item = try container.decode(Identifier.self, forKey: .item)
-            timestamp = try container.decodeWholeNumberIfPresent(Int64.self, forKey: .timestamp)
+            timestamp = try container.decodeIfPresent(Int64.self, forKey: .timestamp)
         }
     }
 
@@ -93,18 +94,7 @@ enum Requests {
         if let column = HistoryFile.firstInvalidUTF8(bytes[...]) {
             throw APIError.badRequest("the body is not valid UTF-8 (byte \(column))")
         }
-        do {
-            try StrictJSON.check(bytes)
-            return try JSONDecoder().decode(T.self, from: bytes)
-        } catch let error as JSONSyntaxError {
-            throw APIError.badRequest(error.description)
-        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
-            throw APIError.badRequest("the body must be a JSON object")
-        } catch let error as DecodingError {
-            throw APIError.badRequest(JSONProblem.describe(error, in: bytes))
-        } catch {
-            throw APIError.badRequest("the body is not JSON: \(error)")
-        }
+        return try JSONProblem.decode(T.self, from: bytes) { APIError.badRequest($0) }
     }
 }
 

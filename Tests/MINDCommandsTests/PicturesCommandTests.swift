@@ -63,7 +63,7 @@ struct PicturesCommandTests {
         var outOfRange = Dictionary(uniqueKeysWithValues: ids.map { ($0, 0.5) })
         outOfRange[ids[0]] = 1.5
         for (values, name, says) in [(missing, "missing.json", "no value for user"), (extra, "extra.json", "not evaluated"),
-                                     (outOfRange, "range.json", "between 0 and 1"), (["a": "x"], "text.json", "wrong type")] as [([String: Any], String, String)] {
+                                     (outOfRange, "range.json", "between 0 and 1"), (["a": "x"], "text.json", "\"a\" must be a number, not a string")] as [([String: Any], String, String)] {
             let file = try write(values, name)
             #expect { try EvaluateCommand.compareRecall(perUser, name: "mind", userIDs: data.users.ids, with: file, resamples: 50) } throws: {
                 "\($0)".contains(file) && "\($0)".contains(says)

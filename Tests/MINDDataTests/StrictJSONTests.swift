@@ -2,6 +2,7 @@ import Foundation
 import MINDCore
 import Testing
 @testable import MINDData
+import MINDJSON
 
 @Suite struct StrictJSONTests {
     static let valid = [

@@ -88,11 +88,11 @@ final class ModelDirectoryValidationTests {
             }
             try good.write(to: url(name))
         }
-        // Valid JSON whose number does not fit its field: Foundation names no field, the message says what it is.
+        // Valid JSON whose number does not fit its field: the element and its place are named.
         try Data("[1, 2.5, 3]".utf8).write(to: url("popularity.json"))
-        expectRefusal("popularity.json", mentioning: ["a number does not fit its field"])
+        expectRefusal("popularity.json", mentioning: ["\"[1]\" must be a whole number, not the number 2.5 (column 5)"])
         try Data(#"{"a": 1}"#.utf8).write(to: url("popularity.json"))
-        expectRefusal("popularity.json", mentioning: ["not a JSON array"])
+        expectRefusal("popularity.json", mentioning: ["the document must be an array, not an object (column 1)"])
     }
 
     @Test func absurdItemCountIsRefusedBeforeAllocating() throws {

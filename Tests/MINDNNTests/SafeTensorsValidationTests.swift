@@ -80,11 +80,23 @@ final class SafeTensorsValidationTests {
 
     @Test func headerThatIsNotJSONIsRefused() throws {
         let url = try file("not json at all", data: [])
-        expectRefusal(url, mentioning: ["header is not a JSON object"]) { _ = try SafeTensors.read(from: url) }
+        expectRefusal(url, mentioning: ["header is not valid JSON: not a value"]) { _ = try SafeTensors.read(from: url) }
+        let array = try file("[1]", data: [], name: "array.safetensors")
+        expectRefusal(array, mentioning: ["header is not a JSON object of tensor entries", "must be an object, not an array"]) {
+            _ = try SafeTensors.read(from: array)
+        }
+        // A tensor named twice: which of the two a reader takes would be up to its JSON parser, so neither is taken.
+        let twice = try file(#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                             data: floats([1, 2]), name: "twice.safetensors")
+        expectRefusal(twice, mentioning: ["field \"x\" appears twice"]) { _ = try SafeTensors.read(from: twice) }
         let badMetadata = try file(#"{"__metadata__":{"a":1}}"#, data: [], name: "metadata.safetensors")
         expectRefusal(badMetadata, mentioning: ["__metadata__"]) { _ = try SafeTensors.read(from: badMetadata) }
         let incomplete = try file(#"{"x":{"dtype":"F32","shape":[1]}}"#, data: floats([1]), name: "incomplete.safetensors")
-        expectRefusal(incomplete, mentioning: ["'x'", "data_offsets"]) { _ = try SafeTensors.read(from: incomplete) }
+        expectRefusal(incomplete, mentioning: ["'x'", "data_offsets", "\"x.data_offsets\" is missing"]) { _ = try SafeTensors.read(from: incomplete) }
+        let fraction = try file(#"{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#, data: floats([1]), name: "fraction.safetensors")
+        expectRefusal(fraction, mentioning: ["\"x.shape[0]\" must be a whole number, not the number 1.5 (column 30)"]) {
+            _ = try SafeTensors.read(from: fraction)
+        }
     }
 
     @Test func offsetsPastTheEndAreRefused() throws {

@@ -134,7 +134,7 @@ struct RoutesTests {
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 51}"#, jsonHeaders, .badRequest, "\"n\""),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 1e400}"#, jsonHeaders, .badRequest, "1e400"),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 99999999999999999999}"#, jsonHeaders, .badRequest, "\"n\" must be within"),
-            (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 3.5}"#, jsonHeaders, .badRequest, "\"n\" must be a whole number, not 3.5"),
+            (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 3.5}"#, jsonHeaders, .badRequest, "\"n\" must be a whole number, not the number 3.5 (column "),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"]}}"#, jsonHeaders, .badRequest, "not valid JSON: text after the end"),
             (.post, "/v1/recommend", #"{"history": ["\#(item)",]}"#, jsonHeaders, .badRequest, "a comma before ']' (in \"history\""),
             (.post, "/v1/recommend", #"{"history": ["\#(item)"], "n": 2, "n": 3}"#, jsonHeaders, .badRequest, "field \"n\" appears twice"),

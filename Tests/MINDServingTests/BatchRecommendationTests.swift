@@ -43,14 +43,14 @@ struct BatchRecommendationTests {
 
     @Test("a malformed line fails with its line number and leaves no output", arguments: [
         (#"{"user": "x", "items": "1"}"#, "\"items\""),
-        (#"{"items": ["1"]}"#, "missing \"user\""),
-        (#"{"user": true, "items": []}"#, "\"user\""),
+        (#"{"items": ["1"]}"#, "\"user\" is missing (in the object at column 1)"),
+        (#"{"user": true, "items": []}"#, "\"user\" must be a string or an integer"),
         (#"not json"#, "not valid JSON: not a value; did you mean null? (column 1)"),
         (#"{"user": "x", "items": ["1"]}}"#, "not valid JSON: text after the end of the JSON value (column 30)"),
         (#"{"user": "x", "items": ["1",]}"#, "a comma before ']' (in \"items\", column 29)"),
         (#"{"user": "x", "items": ["1"], "user": "y"}"#, "field \"user\" appears twice (column 31)"),
-        (#"[1]"#, "not a JSON object"),
-        (#"{"user": "x", "items": [1.5]}"#, "items"),
+        (#"[1]"#, "the document must be an object, not an array (column 1)"),
+        (#"{"user": "x", "items": [1.5]}"#, "\"items[0]\" must be a string or an integer"),
     ])
     func malformedLine(line: String, mentions: String) throws {
         let directory = try Fixture.scratchDirectory()

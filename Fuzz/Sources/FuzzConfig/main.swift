@@ -1,5 +1,6 @@
 import FuzzSupport
 import Foundation
+import MINDJSON
 import MINDModels
 
 // The input is a config file: read as `mind train --config` reads YAML or JSON, and decoded as config.json's
@@ -9,7 +10,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     let url = Scratch.file(named: "config.yaml", bytes: bytes)
     if let config = try? ModelConfig.load(from: url) { _ = try? config.validate() }
-    if let config = try? JSONDecoder().decode(ModelConfig.self, from: Data(bytes)) { _ = try? config.validate() }
+    if let config = try? StrictJSON.decode(ModelConfig.self, from: bytes) { _ = try? config.validate() }
     return 0
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MINDData
+import MINDJSON
 import MINDServing
 
 /// The `--history` of `recommend` and `explain`: item ids oldest first, either comma-separated (`1,2,3`) or, for
@@ -12,13 +13,13 @@ func parseHistory(_ text: String) throws -> [String] {
         return trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
     do {
-        try StrictJSON.check(trimmed.utf8)
-        return try JSONDecoder().decode([HistoryFile.Identifier].self, from: Data(trimmed.utf8)).map(\.text)
+        return try StrictJSON.decode([HistoryFile.Identifier].self, from: trimmed.utf8).map(\.text)
     } catch let error as JSONSyntaxError {
         throw ValidationError("--history starts with '[' but is \(error)")
-    } catch let DecodingError.typeMismatch(_, context) where context.codingPath.count == 1 {
-        let position = context.codingPath[0].intValue.map(String.init) ?? context.codingPath[0].stringValue
-        throw ValidationError("--history[\(position)] is not an item id (a string or a whole number)")
+    } catch let error as DecodingError {
+        // "[2]" must be a string or an integer, not null (column 9); the document itself: not an array.
+        let (field, reason) = JSONProblem.parts(error)
+        throw ValidationError(field.isEmpty ? "--history starts with '[' but \(reason)" : "--history\(field) \(reason)")
     } catch {
         throw ValidationError("--history starts with '[' but is not a JSON array of ids: give [\"a, b\", \"c\"] or a,c")
     }

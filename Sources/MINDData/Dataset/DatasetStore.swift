@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import MINDJSON
 
 /// Reads and writes dataset directories. Writing goes to a hidden temporary directory next to the
 /// destination, renamed into place at the end, so a failed or interrupted run leaves nothing half-written.
@@ -88,7 +89,7 @@ public enum DatasetStore {
             var format: String
             var formatVersion: Int
         }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == DatasetManifest.formatName else {
+        guard let header = try? StrictJSON.decode(Header.self, from: data), header.format == DatasetManifest.formatName else {
             throw DatasetError.notADataset(path: directory.path)
         }
         guard header.formatVersion == DatasetManifest.currentFormatVersion else {
@@ -96,12 +97,11 @@ public enum DatasetStore {
                 path: directory.path, found: header.formatVersion, supported: DatasetManifest.currentFormatVersion)
         }
         do {
-            try StrictJSON.check(data)
-            return try JSONDecoder().decode(DatasetManifest.self, from: data)
+            return try StrictJSON.decode(DatasetManifest.self, from: data)
         } catch let error as JSONSyntaxError {
             throw DatasetError.corrupt(path: url.path, reason: error.description)
         } catch let error as DecodingError {
-            let (field, reason) = DatasetValidation.describe(error, in: data)
+            let (field, reason) = DatasetValidation.describe(error)
             throw DatasetError.invalidField(path: url.path, field: field, reason: reason)
         } catch {
             throw DatasetError.corrupt(path: url.path, reason: "unreadable manifest: \(error)")

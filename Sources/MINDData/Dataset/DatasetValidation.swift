@@ -1,4 +1,5 @@
 import Foundation
+import MINDJSON
 
 /// The checks `DatasetStore.load` makes once, so that code reading a loaded `Dataset` may index it without checks:
 /// the manifest's fields are in range and agree with each other, every array file holds what the manifest says,
@@ -142,16 +143,9 @@ enum DatasetValidation {
         }
     }
 
-    /// A decoding error of the manifest `json` as (field path, reason).
-    static func describe(_ error: DecodingError, in json: Data) -> (field: String, reason: String) {
-        let path = JSONProblem.path
-        switch error {
-        case .keyNotFound(let key, let context): return (path(context.codingPath + [key]), "missing")
-        case .typeMismatch(let type, let context): return (path(context.codingPath), "is not a \(type)")
-        case .valueNotFound(let type, let context): return (path(context.codingPath), "is null, expected a \(type)")
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? ("(file)", JSONProblem.document(json)) : (path(context.codingPath), context.debugDescription)
-        @unknown default: return ("(file)", "\(error)")
-        }
+    /// A decoding error of the manifest as (field path, "(file)" for the document itself; reason).
+    static func describe(_ error: DecodingError) -> (field: String, reason: String) {
+        let (field, reason) = JSONProblem.parts(error)
+        return (field.isEmpty ? "(file)" : field, reason)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MINDCore
 import MINDData
+import MINDJSON
 import MINDNN
 
 /// A trained model on disk: config (every hyper-parameter and the seed), data schema

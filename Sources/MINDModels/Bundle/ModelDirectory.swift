@@ -1,6 +1,7 @@
 import Foundation
 import MINDCore
 import MINDData
+import MINDJSON
 import MINDNN
 
 /// The files of a model directory beside the bundle: the per-epoch training log and the metrics summary,

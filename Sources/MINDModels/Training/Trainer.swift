@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import MINDCore
 import MINDData
+import MINDJSON
 import MINDNN
 
 /// What the trainer reports while it runs (the CLI draws the progress bar from it).

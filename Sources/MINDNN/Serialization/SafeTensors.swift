@@ -1,5 +1,6 @@
 import Foundation
 import MINDCore
+import MINDJSON
 
 /// Reads and writes the safetensors format (8-byte little-endian header length, a JSON
 /// header of name -> dtype, shape, byte offsets, then raw little-endian data), so that
@@ -90,10 +91,12 @@ public enum SafeTensors {
         let dataStart = 8 + headerLength
         let regionSize = data.count - dataStart
         let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 8..<dataStart)) } catch let error as SafeTensorsError {
+        do { header = try StrictJSON.decode(Header.self, from: data[8..<dataStart]) } catch let error as SafeTensorsError {
             throw error.inFile(path)
-        } catch {
-            throw SafeTensorsError.malformed(path, "header is not a JSON object of tensor entries (\(error))")
+        } catch let error as JSONSyntaxError {
+            throw SafeTensorsError.malformed(path, "header is \(error)")
+        } catch let error as DecodingError {
+            throw SafeTensorsError.malformed(path, "header is not a JSON object of tensor entries (\(JSONProblem.describe(error)))")
         }
         var entries: [Entry] = []
         entries.reserveCapacity(header.entries.count)
@@ -139,9 +142,11 @@ public enum SafeTensors {
                     }
                     continue
                 }
-                do { entries.append(try container.decode(RawEntry.self, forKey: key).named(key.stringValue)) } catch {
-                    throw SafeTensorsError.invalidTensor(
-                        "", key.stringValue, "entry needs \"dtype\" (a string), \"shape\" and \"data_offsets\" (lists of integers)")
+                do { entries.append(try container.decode(RawEntry.self, forKey: key).named(key.stringValue)) } catch let error as DecodingError {
+                    throw SafeTensorsError.invalidTensor("", key.stringValue, """
+                        entry needs "dtype" (a string), "shape" and "data_offsets" (lists of integers): \
+                        \(JSONProblem.describe(error))
+                        """)
                 }
             }
         }

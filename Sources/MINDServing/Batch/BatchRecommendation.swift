@@ -5,6 +5,7 @@ import MINDData
 import MINDModels
 #if canImport(Glibc)
 import Glibc
+import MINDJSON
 #endif
 
 /// Batch mode of `mind recommend`: JSONL histories in, JSONL recommendations out, through a `Recommender`.
@@ -64,7 +65,7 @@ public enum HistoryFile {
             } else if let number = try? container.decode(Int64.self) {
                 text = String(number)
             } else {
-                throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "must be a string or an integer"))
+                throw StrictJSON.mismatch(String.self, expected: "a string or an integer", in: decoder)
             }
         }
     }

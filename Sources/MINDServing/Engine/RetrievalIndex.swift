@@ -1,6 +1,7 @@
 import Foundation
 import MINDCore
 import MINDData
+import MINDJSON
 import MINDRetrieval
 
 /// Which retrieval index a `Recommender` answers with.
@@ -44,7 +45,7 @@ public enum HNSWStore {
         let graphURL = directory.appendingPathComponent("hnsw.bin")
         let manifestURL = directory.appendingPathComponent("hnsw.json")
         let itemsDigest = items.storage.withUnsafeBytes { SHA256.hex(of: $0) }
-        if let data = try? Data(contentsOf: manifestURL), let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+        if let data = try? Data(contentsOf: manifestURL), let manifest = try? StrictJSON.decode(Manifest.self, from: data),
            manifest.format == "mind-hnsw", manifest.formatVersion == 2, manifest.m == parameters.m,
            manifest.efConstruction == parameters.efConstruction, manifest.seed == parameters.seed,
            manifest.space == parameters.space,

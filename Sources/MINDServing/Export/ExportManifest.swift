@@ -1,4 +1,5 @@
 import Foundation
+import MINDJSON
 
 /// `manifest.json` of an export directory: what was exported, from where, and its sizes. Its presence
 /// with `format == "mind-export"` is what lets a later export replace the directory.
@@ -30,7 +31,7 @@ public struct ExportManifest: Codable, Equatable, Sendable {
     /// Reads the manifest of `directory`, or nil when there is none of ours (missing, unreadable, other format).
     public static func read(from directory: URL) -> ExportManifest? {
         guard let data = try? Data(contentsOf: directory.appendingPathComponent(ModelExport.manifestFile)),
-              let manifest = try? JSONDecoder().decode(ExportManifest.self, from: data),
+              let manifest = try? StrictJSON.decode(ExportManifest.self, from: data),
               manifest.format == formatName else { return nil }
         return manifest
     }

@@ -17,10 +17,12 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
     }
 }
 
-/// A strict check of a JSON document before it is decoded. Foundation's decoder is lenient where a request or a
-/// file is most likely a mistake: it takes a trailing comma (`[1, 2,]`), and the first of two fields with the same
-/// name (`{"n": 2, "n": 3}`), so the sender and the service would read different requests. This check refuses
-/// both, and says where every syntax error is as a JSON path and a line and column, which the decoder does not.
+/// The one reader of JSON input in mind: HTTP bodies, history lines, model and dataset files, safetensors headers.
+/// Foundation's decoder is lenient where a request or a file is most likely a mistake: it takes a trailing comma
+/// (`[1, 2,]`), and the first of two fields with the same name (`{"n": 2, "n": 3}`), so the sender and the service
+/// would read different requests; and on Linux it reports a number that does not fit its field (3.5 or 1e20 for an
+/// `Int`) as "not valid JSON" without naming the field. Here every syntax error and every value that does not fit
+/// says where it is, as a JSON path and a line and column.
 ///
 /// It accepts exactly RFC 8259: one value with surrounding whitespace; strings of UTF-8 without raw control
 /// characters, with the escapes the RFC lists and surrogate pairs whole; numbers in the RFC's grammar, within the
@@ -30,10 +32,31 @@ public enum StrictJSON {
     public static let maximumDepth = 128
 
     public static func check(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
-        let copy = Array(bytes)
-        try copy.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
+        _ = try parse(Array(bytes))
+    }
+
+    /// `T` read from `bytes` after the check: a `JSONSyntaxError` where the document is not JSON, a `DecodingError`
+    /// naming the field (its coding path) and its place where the document does not fit `T` (see `JSONNodeDecoder`).
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+        let document = Array(bytes)
+        let root = try parse(document)
+        return try T(from: JSONNodeDecoder(node: root, codingPath: [], source: JSONSource(bytes: document)))
+    }
+
+    /// The error for a value that is not what a type's own `init(from:)` takes, worded as `decode`'s own: "must be
+    /// \(expected), not ..." with the place, when `decoder` is one of `decode`'s.
+    public static func mismatch(_ type: Any.Type, expected: String, in decoder: any Decoder) -> DecodingError {
+        guard let decoder = decoder as? JSONNodeDecoder else {
+            return .typeMismatch(type, .init(codingPath: decoder.codingPath, debugDescription: "must be \(expected)"))
+        }
+        return decoder.mismatch(type, expected: expected)
+    }
+
+    /// The document's values as a tree, each with the offset where it starts.
+    static func parse(_ document: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
+        try document.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
             var scanner = Scanner(bytes: buffer)
-            try scanner.document()
+            return try scanner.document()
         }
     }
 
@@ -49,38 +72,43 @@ public enum StrictJSON {
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-        mutating func document() throws(JSONSyntaxError) {
+        mutating func document() throws(JSONSyntaxError) -> JSONNode {
             skipWhitespace()
             if position == bytes.count { throw failure("the document is empty") }
-            try value()
+            let root = try value()
             skipWhitespace()
             if position < bytes.count { throw failure("text after the end of the JSON value") }
+            return root
         }
 
         // MARK: Values
 
-        mutating func value() throws(JSONSyntaxError) {
+        mutating func value() throws(JSONSyntaxError) -> JSONNode {
             guard position < bytes.count else { throw failure("the document ends where a value belongs") }
+            let start = position
+            let kind: JSONNode.Kind
             switch bytes[position] {
-            case UInt8(ascii: "{"): try object()
-            case UInt8(ascii: "["): try array()
-            case UInt8(ascii: "\""): _ = try string(keepingText: false)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
-            case UInt8(ascii: "t"): try literal("true")
-            case UInt8(ascii: "f"): try literal("false")
-            case UInt8(ascii: "n"): try literal("null")
+            case UInt8(ascii: "{"): kind = try object()
+            case UInt8(ascii: "["): kind = .array(try array())
+            case UInt8(ascii: "\""): kind = .string(try string())
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): kind = .number(try number())
+            case UInt8(ascii: "t"): try literal("true"); kind = .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); kind = .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); kind = .null
             default: throw failure("\(shown(bytes[position])) where a value belongs")
             }
+            return JSONNode(kind: kind, offset: start)
         }
 
-        mutating func object() throws(JSONSyntaxError) {
+        mutating func object() throws(JSONSyntaxError) -> JSONNode.Kind {
             try enterContainer()
-            // Compared as Swift strings (canonical equivalence), as the decoders that read the object will key them.
+            // Compared as Swift strings (canonical equivalence), as the decoder's keyed containers look them up.
             var names = Set<String>()
+            var fields: [(name: String, value: JSONNode)] = []
             skipWhitespace()
             if peek(UInt8(ascii: "}")) {
                 position += 1
-                return
+                return .object(fields)
             }
             while true {
                 guard peek(UInt8(ascii: "\"")) else {
@@ -89,7 +117,7 @@ public enum StrictJSON {
                                                          : "the document ends inside an object")
                 }
                 let nameStart = position
-                let name = try string(keepingText: true)
+                let name = try string()
                 guard names.insert(name).inserted else {
                     position = nameStart
                     throw failure("field \"\(name)\" appears twice")
@@ -99,27 +127,26 @@ public enum StrictJSON {
                 position += 1
                 skipWhitespace()
                 path.append(.key(name))
-                try value()
+                fields.append((name, try value()))
                 path.removeLast()
-                if try closes(with: UInt8(ascii: "}"), container: "object") { return }
+                if try closes(with: UInt8(ascii: "}"), container: "object") { return .object(fields) }
             }
         }
 
-        mutating func array() throws(JSONSyntaxError) {
+        mutating func array() throws(JSONSyntaxError) -> [JSONNode] {
             try enterContainer()
+            var elements: [JSONNode] = []
             skipWhitespace()
             if peek(UInt8(ascii: "]")) {
                 position += 1
-                return
+                return elements
             }
-            var index = 0
             while true {
                 if peek(UInt8(ascii: "]")) { throw failure("a comma before ']'") }
-                path.append(.index(index))
-                try value()
+                path.append(.index(elements.count))
+                elements.append(try value())
                 path.removeLast()
-                index += 1
-                if try closes(with: UInt8(ascii: "]"), container: "array") { return }
+                if try closes(with: UInt8(ascii: "]"), container: "array") { return elements }
             }
         }
 
@@ -139,8 +166,8 @@ public enum StrictJSON {
                                                  : "the document ends inside an \(container)")
         }
 
-        /// Reads a string from its opening quote; its text (escapes resolved) when `keepingText`, for field names.
-        mutating func string(keepingText: Bool) throws(JSONSyntaxError) -> String {
+        /// Reads a string from its opening quote: its text, escapes resolved.
+        mutating func string() throws(JSONSyntaxError) -> String {
             let start = position
             position += 1  // the opening quote
             var text: [UInt8] = []
@@ -150,22 +177,21 @@ public enum StrictJSON {
                 switch byte {
                 case UInt8(ascii: "\""):
                     position += 1
-                    guard keepingText else { return "" }
                     let raw = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)])
                     return escaped ? String(decoding: text, as: UTF8.self) : String(decoding: raw, as: UTF8.self)
                 case UInt8(ascii: "\\"):
-                    if keepingText && !escaped { text = Array(bytes[(start + 1)..<position]) }
+                    if !escaped { text = Array(bytes[(start + 1)..<position]) }
                     escaped = true
                     let scalar = try escape()
-                    if keepingText { text.append(contentsOf: String(scalar).utf8) }
+                    text.append(contentsOf: String(scalar).utf8)
                 case 0..<0x20:
                     throw failure("a control character (0x\(String(byte, radix: 16))) inside a string; write it as an escape")
                 case 0x80...:
                     let length = try utf8Sequence()
-                    if escaped && keepingText { text.append(contentsOf: bytes[position..<(position + length)]) }
+                    if escaped { text.append(contentsOf: bytes[position..<(position + length)]) }
                     position += length
                 default:
-                    if escaped && keepingText { text.append(byte) }
+                    if escaped { text.append(byte) }
                     position += 1
                 }
             }
@@ -250,7 +276,7 @@ public enum StrictJSON {
 
         /// -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?, and within the range of a Double (which every
         /// reader of ours decodes numbers through; Foundation refuses a larger one without saying where).
-        mutating func number() throws(JSONSyntaxError) {
+        mutating func number() throws(JSONSyntaxError) -> String {
             let start = position
             if peek(UInt8(ascii: "-")) { position += 1 }
             guard position < bytes.count, isDigit(bytes[position]) else { throw failure("a '-' without digits after it") }
@@ -276,9 +302,9 @@ public enum StrictJSON {
                 exponent = true
             }
             // Only an exponent or 309 digits before the point can reach Double.greatestFiniteMagnitude (1.8e308).
-            guard exponent || integerDigits >= 309 else { return }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-            if let value = Double(text), value.isFinite { return }
+            guard exponent || integerDigits >= 309 else { return text }
+            if let value = Double(text), value.isFinite { return text }
             position = start
             let shown = text.count > 24 ? "a number of \(text.count) characters" : text
             throw failure("\(shown) is beyond the range of a 64-bit floating-point number")
@@ -340,9 +366,7 @@ public enum StrictJSON {
         }
 
         func failure(_ reason: String) -> JSONSyntaxError {
-            let before = UnsafeBufferPointer(rebasing: bytes[..<min(position, bytes.count)])
-            let line = 1 + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let place = JSONPlace(of: position, in: bytes)
             let text = path.map { component -> String in
                 switch component {
                 case .key(let name): return ".\(name)"
@@ -351,7 +375,24 @@ public enum StrictJSON {
             }.joined()
             return JSONSyntaxError(
                 reason: reason, path: text.hasPrefix(".") ? String(text.dropFirst()) : text,
-                line: line, column: min(position, bytes.count) - lineStart + 1, multiline: bytes.contains(0x0A))
+                line: place.line, column: place.column, multiline: place.multiline)
         }
     }
+}
+
+/// A byte offset of a document as a person finds it: 1-based line and byte column.
+struct JSONPlace: CustomStringConvertible {
+    var line: Int
+    var column: Int
+    /// Whether the document has more than one line (the line number is then worth saying).
+    var multiline: Bool
+
+    init(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+        let before = UnsafeBufferPointer(rebasing: bytes[..<min(offset, bytes.count)])
+        line = 1 + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+        multiline = bytes.contains(0x0A)
+    }
+
+    var description: String { multiline ? "line \(line), column \(column)" : "column \(column)" }
 }
