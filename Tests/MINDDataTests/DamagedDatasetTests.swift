@@ -5,7 +5,7 @@ import Testing
 /// One thing wrong in a dataset directory prepared from good files.
 enum Damage: String, CaseIterable, Sendable {
     case usersCountHuge, usersCountNegative, itemsCountHuge, interactionsCountHuge, itemsCountTooSmall, interactionsCountOneMore
-    case trainUsersCountWrong, validCasesCountWrong, countsKeyMissing
+    case trainUsersCountWrong, validCasesCountWrong, countsKeyMissing, usersCountFraction, itemsCountText
     case historyFractionTooLarge, historyFractionZero, unknownSplitKind, splitRatiosEmpty, optionsSplitDiffers
     case vocabularySizeHuge, vocabularySizeOneMore, featureFileOutsideDirectory, featureNameEmpty
     case sequenceItemsTruncated, sequenceOffsetsTruncated, sequenceItemsMissing
@@ -17,6 +17,15 @@ enum Damage: String, CaseIterable, Sendable {
     case timestampNaN, timestampInfinite, timestampsOutOfOrder
     case emptyUserId, repeatedItemId, itemIdsInvalidUTF8, manifestTooLarge
 
+    /// Words of the reason, where the case is about how a value is worded.
+    var reason: String? {
+        switch self {
+        case .usersCountFraction: return "must be a whole number, not the number 3.5 (column "
+        case .itemsCountText: return "must be a whole number, not a string"
+        default: return nil
+        }
+    }
+
     /// The file named in the error, and a word of its field.
     var expected: (file: String, field: String) {
         switch self {
@@ -27,6 +36,8 @@ enum Damage: String, CaseIterable, Sendable {
         case .trainUsersCountWrong: return ("manifest.json", "counts.trainUsers")
         case .validCasesCountWrong: return ("manifest.json", "counts.validCases")
         case .countsKeyMissing: return ("manifest.json", "counts.items")
+        case .usersCountFraction: return ("manifest.json", "counts.users")
+        case .itemsCountText: return ("manifest.json", "counts.items")
         case .historyFractionTooLarge, .historyFractionZero: return ("manifest.json", "split.historyFraction")
         case .unknownSplitKind: return ("manifest.json", "split.kind")
         case .splitRatiosEmpty: return ("manifest.json", "split.ratios")
@@ -84,6 +95,7 @@ struct DamagedDatasetTests {
             let text = error.description
             #expect(text.contains("/ds/\(file)"), "\(damage): \(text)")
             #expect(text.contains(field), "\(damage): \(text)")
+            if let reason = damage.reason { #expect(text.contains(reason), "\(damage): \(text)") }
         }
         // Loading writes nothing, not even on failure.
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted() == before)
@@ -128,6 +140,8 @@ struct DamagedDatasetTests {
         case .trainUsersCountWrong: try editManifest(output) { $0["counts", "trainUsers"] = counts.trainUsers + 1 }
         case .validCasesCountWrong: try editManifest(output) { $0["counts", "validCases"] = counts.validCases + 1 }
         case .countsKeyMissing: try editManifest(output) { $0["counts", "items"] = nil }
+        case .usersCountFraction: try editManifest(output) { $0["counts", "users"] = 3.5 }
+        case .itemsCountText: try editManifest(output) { $0["counts", "items"] = "12" }
         case .historyFractionTooLarge: try editManifest(output) { $0["split", "historyFraction"] = 1.5 }
         case .historyFractionZero: try editManifest(output) { $0["split", "historyFraction"] = 0 }
         case .unknownSplitKind: try editManifest(output) { $0["split", "kind"] = "sideways" }
