@@ -1,21 +1,28 @@
 import ArgumentParser
 import Foundation
 import MINDCore
+import MINDJSON
 import MINDServing
 
-/// `mind bench json`: answers written by `JSONEncoder` against `JSONWriter`, on the same values in the same run.
+/// `mind bench json`: answers written by `JSONEncoder` against `JSONWriter`, and requests read by Foundation's
+/// `JSONDecoder` against `StrictJSON.decode`, on the same values in the same run.
 struct JSONBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "json",
-        abstract: "Time writing top-N answers as JSON: Foundation's JSONEncoder against mind's JSONWriter (same bytes).")
+        abstract: """
+            Time writing top-N answers as JSON (Foundation's JSONEncoder against mind's JSONWriter, same bytes) and reading \
+            recommend requests (Foundation's JSONDecoder, with and without the strict check, against StrictJSON.decode).
+            """)
 
     @Option(help: "Items per answer.") var top: Int = 1000
     @Option(help: "Answers per timed call.") var answers: Int = 100
     @Option(help: "Catalogue size the item ids are drawn from (MovieLens-1M: 3706).") var items: Int = 3706
+    @Option(help: "Items in the history of each request read.") var history: Int = 50
 
     func validate() throws {
-        guard (1...100_000).contains(top), (1...10_000).contains(answers), (1...10_000_000).contains(items) else {
-            throw ValidationError("--top, --answers and --items must be positive (at most 100000, 10000, 10000000)")
+        guard (1...100_000).contains(top), (1...10_000).contains(answers), (1...10_000_000).contains(items),
+              (1...10_000).contains(history) else {
+            throw ValidationError("--top, --answers, --items and --history must be positive (at most 100000, 10000, 10000000, 10000)")
         }
     }
 
@@ -53,6 +60,38 @@ struct JSONBench: ParsableCommand {
                 "bench": "json", "writer": name, "top": top, "answers_per_call": answers,
                 "answers_per_second": Double(answers) / seconds, "megabytes_per_second": Double(written.count) / seconds / 1e6,
                 "bytes_per_answer": written.count / answers,
+            ])
+        }
+        try benchReading(&generator)
+    }
+
+    /// The body of `POST /v1/recommend` as the serving benchmark sends it.
+    struct RecommendBody: Decodable, Equatable {
+        var history: [HistoryFile.Identifier]
+        var n: Int
+
+        static func == (a: Self, b: Self) -> Bool { a.n == b.n && a.history.map(\.text) == b.history.map(\.text) }
+    }
+
+    /// Reads `answers` request bodies per timed call with each decoder; all three must read the same values.
+    func benchReading(_ generator: inout SeededGenerator) throws {
+        let bodies = (0..<answers).map { _ in
+            let ids = (0..<history).map { _ in "\"\(Int.random(in: 1...items, using: &generator))\"" }
+            return Data("{\"history\": [\(ids.joined(separator: ", "))], \"n\": \(top)}".utf8)
+        }
+        let readers: [(String, (Data) throws -> RecommendBody)] = [
+            ("JSONDecoder", { try JSONDecoder().decode(RecommendBody.self, from: $0) }),
+            ("StrictJSON.check + JSONDecoder", { try StrictJSON.check($0); return try JSONDecoder().decode(RecommendBody.self, from: $0) }),
+            ("StrictJSON.decode", { try StrictJSON.decode(RecommendBody.self, from: $0) }),
+        ]
+        let expected = try bodies.map(readers[0].1)
+        for (name, read) in readers {
+            guard try bodies.map(read) == expected else { throw ValidationError("\(name) read the requests differently") }
+            let seconds = secondsPerCall(minimumSeconds: 1) { for body in bodies { _ = try! read(body) } }
+            printJSON([
+                "bench": "json-read", "reader": name, "history": history, "requests_per_call": answers,
+                "requests_per_second": Double(answers) / seconds, "microseconds_per_request": seconds / Double(answers) * 1e6,
+                "bytes_per_request": bodies.reduce(0) { $0 + $1.count } / answers,
             ])
         }
     }

@@ -45,8 +45,17 @@ final class JSONSource: Sendable {
 /// digits (3.0 and 1e3 are refused for an `Int`).
 struct JSONNodeDecoder: Decoder, SingleValueDecodingContainer {
     let node: JSONNode
-    let codingPath: [any CodingKey]
+    /// The path of the value holding this one, and this value's key in it (nil for the document): the coding path
+    /// is put together only when asked for, mostly for an error, not for every element read.
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
     let source: JSONSource
+
+    init(node: JSONNode, parentPath: [any CodingKey], key: (any CodingKey)?, source: JSONSource) {
+        (self.node, self.parentPath, self.key, self.source) = (node, parentPath, key, source)
+    }
+
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -62,9 +71,9 @@ struct JSONNodeDecoder: Decoder, SingleValueDecodingContainer {
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
-    /// The decoder of a value inside this one.
-    func child(_ node: JSONNode, at key: any CodingKey) -> JSONNodeDecoder {
-        JSONNodeDecoder(node: node, codingPath: codingPath + [key], source: source)
+    /// The decoder of a value inside this one, whose coding path is `path`.
+    func child(_ node: JSONNode, at key: any CodingKey, in path: [any CodingKey]) -> JSONNodeDecoder {
+        JSONNodeDecoder(node: node, parentPath: path, key: key, source: source)
     }
 
     // MARK: Single values
@@ -139,36 +148,50 @@ struct JSONNodeDecoder: Decoder, SingleValueDecodingContainer {
 }
 
 /// A key for the elements of an array (`[3]` in a JSON path) and for names no `CodingKey` type of the caller has.
+/// Three words, so that it is stored in an existential without an allocation.
 struct JSONKey: CodingKey {
-    let stringValue: String
-    let intValue: Int?
+    private let name: String
+    private let index: Int  // -1 for a name
 
-    init(stringValue: String) { (self.stringValue, intValue) = (stringValue, nil) }
-    init(intValue: Int) { (stringValue, self.intValue) = ("Index \(intValue)", intValue) }
+    init(stringValue: String) { (name, index) = (stringValue, -1) }
+    init(intValue: Int) { (name, index) = ("", intValue) }
+
+    var stringValue: String { index < 0 ? name : "Index \(index)" }
+    var intValue: Int? { index < 0 ? nil : index }
 }
 
 struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let names: [String]
-    let values: [String: JSONNode]
+    let fields: [(name: String, value: JSONNode)]
+    /// Position of each name in `fields`, for objects too large to search in order (a request has a handful of
+    /// fields; a dictionary of per-user values has thousands).
+    let positions: [String: Int]?
     let decoder: JSONNodeDecoder
+    let codingPath: [any CodingKey]
 
     init(fields: [(name: String, value: JSONNode)], decoder: JSONNodeDecoder) {
-        names = fields.map(\.name)
-        values = Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.fields = fields
+        positions = fields.count > 8
+            ? Dictionary(fields.indices.map { (fields[$0].name, $0) }, uniquingKeysWith: { first, _ in first }) : nil
         self.decoder = decoder
+        codingPath = decoder.codingPath
     }
 
-    var codingPath: [any CodingKey] { decoder.codingPath }
-    var allKeys: [Key] { names.compactMap(Key.init(stringValue:)) }
+    /// The value named `name`, nil when the object has none.
+    func value(named name: String) -> JSONNode? {
+        if let positions { return positions[name].map { fields[$0].value } }
+        return fields.first { $0.name == name }?.value
+    }
 
-    func contains(_ key: Key) -> Bool { values[key.stringValue] != nil }
+    var allKeys: [Key] { fields.compactMap { Key(stringValue: $0.name) } }
+
+    func contains(_ key: Key) -> Bool { value(named: key.stringValue) != nil }
 
     func child(_ key: Key) throws -> JSONNodeDecoder {
-        guard let node = values[key.stringValue] else {
+        guard let node = value(named: key.stringValue) else {
             throw DecodingError.keyNotFound(key, .init(
                 codingPath: codingPath, debugDescription: "in the object at \(decoder.source.place(decoder.node.offset))"))
         }
-        return decoder.child(node, at: key)
+        return decoder.child(node, at: key, in: codingPath)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { try child(key).decodeNil() }
@@ -199,25 +222,27 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder(forKey key: Key) throws -> any Decoder { superDecoder(named: key) }
 
     private func superDecoder(named key: any CodingKey) -> JSONNodeDecoder {
-        decoder.child(values[key.stringValue] ?? JSONNode(kind: .null, offset: decoder.node.offset), at: key)
+        decoder.child(value(named: key.stringValue) ?? JSONNode(kind: .null, offset: decoder.node.offset), at: key, in: codingPath)
     }
 }
 
 struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     let elements: [JSONNode]
     let decoder: JSONNodeDecoder
+    let codingPath: [any CodingKey]
     private(set) var currentIndex = 0
 
-    init(elements: [JSONNode], decoder: JSONNodeDecoder) { (self.elements, self.decoder) = (elements, decoder) }
+    init(elements: [JSONNode], decoder: JSONNodeDecoder) {
+        (self.elements, self.decoder, codingPath) = (elements, decoder, decoder.codingPath)
+    }
 
-    var codingPath: [any CodingKey] { decoder.codingPath }
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
     /// The next element read by `read`; the index moves on only when it succeeds, as Foundation's does.
     private mutating func next<T>(_ type: T.Type, _ read: (JSONNodeDecoder) throws -> T) throws -> T {
         try checkNotAtEnd(type)
-        let value = try read(decoder.child(elements[currentIndex], at: JSONKey(intValue: currentIndex)))
+        let value = try read(decoder.child(elements[currentIndex], at: JSONKey(intValue: currentIndex), in: codingPath))
         currentIndex += 1
         return value
     }

@@ -40,7 +40,7 @@ public enum StrictJSON {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
         let document = Array(bytes)
         let root = try parse(document)
-        return try T(from: JSONNodeDecoder(node: root, codingPath: [], source: JSONSource(bytes: document)))
+        return try T(from: JSONNodeDecoder(node: root, parentPath: [], key: nil, source: JSONSource(bytes: document)))
     }
 
     /// The error for a value that is not what a type's own `init(from:)` takes, worded as `decode`'s own: "must be
