@@ -29,13 +29,32 @@ struct JSONNode {
     static func shortened(_ text: String) -> String { text.count > 24 ? "of \(text.count) digits" : text }
 }
 
-/// The document the nodes came from, shared by the decoders of its values.
-final class JSONSource: Sendable {
+/// The document the nodes came from, shared by the decoders of its values (one decode, one thread).
+///
+/// Errors must stay cheap: a type's `init(from:)` may try one type after another (`try? decode(String.self)`,
+/// then an integer), and each failed try builds an error with its place. So where the lines start is found once,
+/// at the first error, and each place is then a binary search, not a scan of the document (which made a 10,000-
+/// element body take seconds).
+final class JSONSource {
     let bytes: [UInt8]
+    private var lineStarts: [Int]?
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    func place(_ offset: Int) -> JSONPlace { bytes.withUnsafeBufferPointer { JSONPlace(of: offset, in: $0) } }
+    func place(_ offset: Int) -> JSONPlace {
+        let starts = lineStarts ?? {
+            let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+            lineStarts = starts
+            return starts
+        }()
+        // The last line start at or before `offset`.
+        var low = 0, high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return JSONPlace(line: low + 1, column: offset - starts[low] + 1, multiline: starts.count > 1)
+    }
 }
 
 /// `Decoder` over a checked document (`StrictJSON.decode`). Every failure is a `DecodingError` whose coding path

@@ -387,6 +387,8 @@ struct JSONPlace: CustomStringConvertible {
     /// Whether the document has more than one line (the line number is then worth saying).
     var multiline: Bool
 
+    init(line: Int, column: Int, multiline: Bool) { (self.line, self.column, self.multiline) = (line, column, multiline) }
+
     init(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
         let before = UnsafeBufferPointer(rebasing: bytes[..<min(offset, bytes.count)])
         line = 1 + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }

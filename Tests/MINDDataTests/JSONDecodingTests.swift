@@ -1,6 +1,6 @@
 import Foundation
 import MINDCore
-import MINDJSON
+@testable import MINDJSON
 import Testing
 
 /// `StrictJSON.decode`: values that do not fit their field are named by JSON path and place, and what it reads
@@ -78,6 +78,21 @@ import Testing
                 == #""[2]" must be given, but the array has 2 elements (column 1)"#)
         #expect(Self.message { _ = try StrictJSON.decode(Int.self, from: "12345678901234567890123456789012".utf8) }?
                 .contains("not the number of 32 digits") == true)
+    }
+
+    /// The decoder finds places by binary search over line starts (errors must stay cheap when a type tries one
+    /// type after another); the place it gives is the one a scan from the start gives, at every offset.
+    @Test func placesFoundByLineStartsAreTheScannedOnes() {
+        for text in ["", "x", "\n", "{\n  \"a\": 1,\n\n  \"b\": [2]\n}\n", "[1,\n2]"] {
+            let bytes = Array(text.utf8)
+            let source = JSONSource(bytes: bytes)
+            for offset in 0...bytes.count {
+                let scanned = bytes.withUnsafeBufferPointer { JSONPlace(of: offset, in: $0) }
+                let found = source.place(offset)
+                #expect((found.line, found.column, found.multiline) == (scanned.line, scanned.column, scanned.multiline),
+                        "\(text.debugDescription) at \(offset)")
+            }
+        }
     }
 
     @Test func valuesAreReadAsWritten() throws {
