@@ -2,6 +2,37 @@
 /// list of routes the router registers; a test checks that this document describes exactly those, and
 /// `scripts/schemathesis.sh` checks live answers against the schemas below.
 public enum OpenAPIDocument {
+    /// The document as served for a model: the request examples name items of its catalogue, so that a client
+    /// trying them (and schemathesis's example phase) reaches the answers of success, not only 422s for unknown
+    /// items. Ids that would need escaping in YAML are passed over; with none left, the document has no examples.
+    public static func served(catalogue: [String]) -> String {
+        let plain = catalogue.lazy.filter { id in
+            !id.isEmpty && !id.unicodeScalars.contains { $0.value < 0x20 || $0 == "\"" || $0 == "\\" || $0.value == 0x7F }
+        }
+        let items = Array(plain.prefix(2)).map { "\"\($0)\"" }
+        guard let first = items.first else { return yaml }
+        let second = items.last ?? first
+        // Siblings of the request body's `schema` (12 spaces in), one example a line below them.
+        func examples(_ lines: [String]) -> String {
+            (["examples:"] + lines.map { "  " + $0 }).map { String(repeating: " ", count: 12) + $0 }.joined(separator: "\n")
+        }
+        let recommend = examples([
+            "history: {value: {history: [\(first), \(second)], n: 5}}",
+            "user: {value: {user: example-user, n: 5, exclude: [\(first)]}}",
+        ])
+        let events = examples([
+            "one: {value: {user: example-user, item: \(first)}}",
+            "batch: {value: {events: [{user: example-user, item: \(first), timestamp: 1700000000}, {user: example-user, item: \(second)}]}}",
+        ])
+        return yaml
+            .replacingOccurrences(of: recommendSchemaLine, with: recommendSchemaLine + "\n" + recommend)
+            .replacingOccurrences(of: eventsSchemaEnd, with: eventsSchemaEnd + "\n" + events)
+    }
+
+    /// The lines after which `served` puts the request examples.
+    static let recommendSchemaLine = "            schema: {$ref: \"#/components/schemas/RecommendRequest\"}"
+    static let eventsSchemaEnd = "                - {$ref: \"#/components/schemas/EventBatch\"}"
+
     public static let yaml = """
     openapi: 3.1.0
     info:

@@ -134,7 +134,7 @@ public final class RecommendationService: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         case .openapi:
             return Response(status: .ok, headers: [.contentType: "application/yaml"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.served(catalogue: online.recommender.itemVocabulary.ids))))
         }
     }
 
