@@ -2,10 +2,10 @@ import Dispatch
 import Foundation
 import MINDCore
 import MINDData
+import MINDJSON
 import MINDModels
 #if canImport(Glibc)
 import Glibc
-import MINDJSON
 #endif
 
 /// Batch mode of `mind recommend`: JSONL histories in, JSONL recommendations out, through a `Recommender`.
