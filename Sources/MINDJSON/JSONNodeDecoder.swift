@@ -43,17 +43,11 @@ final class JSONSource {
 
     func place(_ offset: Int) -> JSONPlace {
         let starts = lineStarts ?? {
-            let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+            let starts = JSONPlace.lineStarts(of: bytes)
             lineStarts = starts
             return starts
         }()
-        // The last line start at or before `offset`.
-        var low = 0, high = starts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
-        }
-        return JSONPlace(line: low + 1, column: offset - starts[low] + 1, multiline: starts.count > 1)
+        return JSONPlace(of: offset, lineStarts: starts)
     }
 }
 

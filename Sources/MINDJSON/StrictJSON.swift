@@ -12,8 +12,7 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 
     public var description: String {
         let place = path.isEmpty ? "" : "in \"\(path)\", "
-        let position = multiline ? "line \(line), column \(column)" : "column \(column)"
-        return "not valid JSON: \(reason) (\(place)\(position))"
+        return "not valid JSON: \(reason) (\(place)\(JSONPlace(line: line, column: column, multiline: multiline)))"
     }
 }
 
@@ -366,7 +365,7 @@ public enum StrictJSON {
         }
 
         func failure(_ reason: String) -> JSONSyntaxError {
-            let place = JSONPlace(of: position, in: bytes)
+            let place = JSONPlace(of: min(position, bytes.count), lineStarts: JSONPlace.lineStarts(of: bytes))
             let text = path.map { component -> String in
                 switch component {
                 case .key(let name): return ".\(name)"
@@ -389,11 +388,22 @@ struct JSONPlace: CustomStringConvertible {
 
     init(line: Int, column: Int, multiline: Bool) { (self.line, self.column, self.multiline) = (line, column, multiline) }
 
-    init(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
-        let before = UnsafeBufferPointer(rebasing: bytes[..<min(offset, bytes.count)])
-        line = 1 + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-        multiline = bytes.contains(0x0A)
+    /// The place of `offset` (at most the document's length) in a document whose lines start at `lineStarts`.
+    init(of offset: Int, lineStarts starts: [Int]) {
+        // The last line start at or before `offset`.
+        var low = 0, high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        self.init(line: low + 1, column: offset - starts[low] + 1, multiline: starts.count > 1)
+    }
+
+    /// The offset where each line of `bytes` starts: 0, and one past every line feed.
+    static func lineStarts(of bytes: some Collection<UInt8>) -> [Int] {
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+        return starts
     }
 
     var description: String { multiline ? "line \(line), column \(column)" : "column \(column)" }

@@ -87,7 +87,11 @@ import Testing
             let bytes = Array(text.utf8)
             let source = JSONSource(bytes: bytes)
             for offset in 0...bytes.count {
-                let scanned = bytes.withUnsafeBufferPointer { JSONPlace(of: offset, in: $0) }
+                // The place as a scan from the start finds it.
+                let before = bytes[..<offset]
+                let scanned = (line: 1 + before.filter { $0 == 0x0A }.count,
+                               column: offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1,
+                               multiline: bytes.contains(0x0A))
                 let found = source.place(offset)
                 #expect((found.line, found.column, found.multiline) == (scanned.line, scanned.column, scanned.multiline),
                         "\(text.debugDescription) at \(offset)")
