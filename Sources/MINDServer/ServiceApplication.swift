@@ -104,11 +104,14 @@ public final class RecommendationService: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: JSONErrorMiddleware())
         for route in ServiceRoute.allCases {
-            router.on(RouterPath(route.routerPath), method: route.method, use: { request, context in
-                try await self.respond(route, to: request, context: context)
-            })
+            // HEAD is a route of its own (not rewritten to GET), so the metrics count it under its own method.
+            for method in route.method == .get ? [HTTPRequest.Method.get, .head] : [route.method] {
+                router.on(RouterPath(route.routerPath), method: method, use: { request, context in
+                    try await self.respond(route, to: request, context: context)
+                })
+            }
         }
-        return HeadAnsweredAsGet(wrapped: router.buildResponder())
+        return HeadWithoutBody(wrapped: router.buildResponder())
     }
 
     /// The HTTP application on `host:port`.
@@ -369,14 +372,12 @@ public final class RecommendationService: Sendable {
 
 /// HEAD as HTTP asks: the status and headers GET would answer (Content-Length included), never a body, which a
 /// client reading a HEAD answer does not expect and would take for the start of its next response.
-struct HeadAnsweredAsGet<Wrapped: HTTPResponder>: HTTPResponder {
+struct HeadWithoutBody<Wrapped: HTTPResponder>: HTTPResponder {
     let wrapped: Wrapped
 
     func respond(to request: Request, context: Wrapped.Context) async throws -> Response {
-        guard request.method == .head else { return try await wrapped.respond(to: request, context: context) }
-        var head = request.head
-        head.method = .get
-        let answer = try await wrapped.respond(to: Request(head: head, body: request.body), context: context)
+        let answer = try await wrapped.respond(to: request, context: context)
+        guard request.method == .head else { return answer }
         return Response(status: answer.status, headers: answer.headers, body: ResponseBody())
     }
 }
