@@ -78,6 +78,48 @@ struct HNSWIndexTests {
         }
     }
 
+    /// A damaged graph file (its checksum recomputed, so only the graph's own checks stand between it and the
+    /// search) is refused or answers with items of the catalogue; it never reads out of bounds. Before these checks
+    /// hnswlib followed damaged links into other memory and the process died.
+    @Test(arguments: HNSWSpace.allCases)
+    func aDamagedGraphIsRefusedOrHarmless(space: HNSWSpace) throws {
+        let (items, centres) = clusteredItems(count: 400, dimension: 8, clusters: 5, seed: 11)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mind-hnsw-damaged-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try HNSWIndex(items: items, parameters: HNSWParameters(space: space), threads: 1).save(to: url)
+        let intact = try Data(contentsOf: url)
+        let headerBytes = 100  // hnswlib's header: 6 sizes, level, entry point, 3 sizes, multiplier, ef
+        var random = SeededGenerator(seed: 5)
+        var refused = 0
+        for trial in 0..<300 {
+            var bytes = intact
+            // Header damage for some trials, link and record damage for the rest.
+            let range = trial % 10 == 0 ? 0..<headerBytes : headerBytes..<bytes.count
+            for _ in 0..<(1 + random.nextInt(below: 40)) {
+                bytes[range.lowerBound + random.nextInt(below: range.count)] = UInt8(random.nextInt(below: 256))
+            }
+            try bytes.write(to: url)
+            guard let loaded = try? HNSWIndex(loading: url, items: items, parameters: HNSWParameters(space: space)) else {
+                refused += 1
+                continue
+            }
+            for list in loaded.search(queries: centres.flatMap { $0 }, queryCount: centres.count, n: 20, exclude: []) {
+                #expect(list.allSatisfy { $0.item >= 0 && Int($0.item) < items.count }, "trial \(trial)")
+            }
+        }
+        #expect(refused > 0)
+        // A link to an element that does not exist, in the first element's level-0 list (count, then links).
+        var bytes = intact
+        bytes.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(1), toByteOffset: headerBytes, as: UInt32.self)
+            raw.storeBytes(of: UInt32(1_000_000), toByteOffset: headerBytes + 4, as: UInt32.self)
+        }
+        try bytes.write(to: url)
+        #expect(throws: HNSWError.library("\(url.path): a link of the graph points nowhere")) {
+            _ = try HNSWIndex(loading: url, items: items, parameters: HNSWParameters(space: space))
+        }
+    }
+
     @Test func badParametersAreRefusedAndEmptyCataloguesAnswerNothing() throws {
         let items = ItemMatrix(count: 0, dimension: 4, storage: [])
         #expect(throws: HNSWError.invalidParameters("hnsw m must be in 2...512, not 1")) { _ = try HNSWIndex(items: items, parameters: HNSWParameters(m: 1)) }

@@ -28,8 +28,8 @@ enum KCoreFilter {
         }
         let usersBefore = userCounts.filter { $0 > 0 }.count
         let itemsBefore = itemCounts.filter { $0 > 0 }.count
-        let minUser = Int32(minUserCount)
-        let minItem = Int32(minItemCount)
+        let minUser = Int32(clamping: minUserCount)  // a count above Int32.max keeps no one, as it should
+        let minItem = Int32(clamping: minItemCount)
         var dropped = 0
         var passes = 0
         // Removing rows as soon as they fail lets one pass cascade; passes repeat until none removes a row,
