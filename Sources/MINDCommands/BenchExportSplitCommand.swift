@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import MINDData
-import MINDNN
+import MINDCore
 
 /// Writes a prepared dataset's split as JSONL, so reference implementations train and test on
 /// exactly our users, histories and truths (benchmarks/reference/torch_rechub_quality.py).

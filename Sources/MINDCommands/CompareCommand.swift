@@ -101,9 +101,10 @@ struct CompareCommand: ParsableCommand {
             try ConfigOverrides(settings).apply(to: &probe)
             for spec in specs { for (key, value) in spec.settings { try probe.set(key, to: value) } }
         } catch let error as ConfigError { throw ValidationError(error.description) }
-        guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
+        try checkResamples(resamples)
         _ = try parseCutoffs(at, example: "20,50")
-        if let json { try checkOutputPath(json, option: "--json") }
+        try checkOutputDirectory(output, option: "--output", inputs: [("--dataset", dataset), ("--config", config)])
+        if let json { try checkOutputPath(json, option: "--json", inputs: [("--dataset", dataset), ("--config", config)]) }
     }
 
     func run() throws {
@@ -132,6 +133,7 @@ struct CompareCommand: ParsableCommand {
         }
         let datasetURL = URL(fileURLWithPath: dataset), outputURL = URL(fileURLWithPath: output)
         let data = try DatasetStore.load(from: datasetURL)
+        try checkHasEvaluationUsers(data, split: split, datasetPath: dataset)
         try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
         var entries: [ModelComparison.Entry] = []
         let interruption = Interruption()
@@ -156,7 +158,7 @@ struct CompareCommand: ParsableCommand {
                     (session, trainer) = resumed
                 } else {
                     Terminal.note("== \(spec.name)")
-                    try ModelBundle.prepareOutputDirectory(directory, replace: true)
+                    try ModelBundle.prepareOutputDirectory(directory, replace: true, ownedByCaller: true)
                     session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: directory, resume: false)
                     trainer = try session.makeTrainer()
                 }

@@ -55,7 +55,7 @@ struct DemoCommand: ParsableCommand {
             settings.epochs = epochs
             settings.seed = seed
             let modelURL = cacheURL.appendingPathComponent("demo/\(kind.rawValue)")
-            try ModelBundle.prepareOutputDirectory(modelURL, replace: true)
+            try ModelBundle.prepareOutputDirectory(modelURL, replace: true, ownedByCaller: true)
             Terminal.note("== train \(kind.rawValue)")
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try TrainingDisplay.run(TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: modelURL, resume: false),

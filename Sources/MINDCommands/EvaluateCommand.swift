@@ -47,18 +47,27 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard (model != nil) != mostPopular else { throw ValidationError("give either --model DIR or --most-popular") }
-        guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
+        try checkResamples(resamples)
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         try checkDiversityFactor(diversityFactor)
         if against != nil && againstPerUser != nil { throw ValidationError("give --against or --against-per-user, not both") }
+        if let against, against != "most-popular", !ModelBundle.holdsModel(URL(fileURLWithPath: against)) {
+            throw ValidationError("--against \(against) is neither a model directory (it has no config.json) nor 'most-popular'")
+        }
         _ = try parseCutoffs(at, example: "10,20,50,100")
         // Refused now rather than after a long evaluation.
-        if let json { try checkOutputPath(json, option: "--json") }
+        if let json {
+            try checkOutputPath(json, option: "--json", inputs: [
+                ("--model", model), ("--dataset", dataset), ("--against", against == "most-popular" ? nil : against),
+                ("--against-per-user", againstPerUser),
+            ])
+        }
     }
 
     func run() throws {
         do {
             let data = try DatasetStore.load(from: URL(fileURLWithPath: dataset))
+            try checkHasEvaluationUsers(data, split: split, datasetPath: dataset)
             let labels = try ItemLabels(dataset: data, categoryFeature: categoryFeature)
             let facts = CatalogueFacts(dataset: data, labels: labels)
             let aggregation = try diversityAggregation(factor: diversityFactor, facts: facts)

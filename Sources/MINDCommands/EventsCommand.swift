@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MINDNN
+import MINDCore
 import MINDPostgres
 import MINDServer
 import MINDServing
@@ -18,7 +18,7 @@ struct EventsCommand: AsyncParsableCommand {
 struct EventsExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the event log as CSV (user_id,item_id,timestamp), oldest first, for 'mind prepare'.",
+        abstract: "Write the event log as CSV (user_id,item_id,timestamp), in the order written, for 'mind prepare' (which orders each user's events by timestamp).",
         discussion: """
             The file is written to a temporary name and renamed, so it is whole or absent. Train on the service's events with: mind prepare --interactions events.csv --timestamp-column timestamp --output DATASET. Exporting while the service runs is safe: the file holds every event committed when the export started reading.
             """)
@@ -33,6 +33,7 @@ struct EventsExportCommand: AsyncParsableCommand {
         if let events, !FileManager.default.fileExists(atPath: events) {
             throw ValidationError("no event log at \(events)")
         }
+        try checkOutputPath(output, option: "--output", inputs: [("--events", events)])
     }
 
     func run() async throws {

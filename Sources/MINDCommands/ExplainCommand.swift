@@ -34,7 +34,11 @@ struct ExplainCommand: ParsableCommand {
         if let history { _ = try parseHistory(history) }
         guard (1...1000).contains(top) else { throw ValidationError("--top must be between 1 and 1000") }
         if format != nil && format != .text && output == nil { throw ValidationError("--format \(format?.rawValue ?? "") needs --output") }
-        if let output { try checkOutputPath(output, option: "--output") }
+        if let output {
+            // The dataset read by default is an input too.
+            let data = dataset ?? (try? ReportCommand.recordedDataset(of: model))
+            try checkOutputPath(output, option: "--output", inputs: [("--model", model), ("--dataset", data)])
+        }
     }
 
     /// The format to write: the flag, else the output's extension.

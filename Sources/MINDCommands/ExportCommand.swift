@@ -40,12 +40,10 @@ struct ExportCommand: ParsableCommand {
         }
         guard let output else { throw ValidationError("--format numpy needs --output DIR") }
         if pgvector.database != nil { throw ValidationError("--database is for --format pgvector") }
-        let outputPath = URL(fileURLWithPath: output).standardizedFileURL.path
-        for (name, path) in [("--model", model), ("--dataset", dataset)] {
-            if let path, URL(fileURLWithPath: path).standardizedFileURL.path == outputPath {
-                throw ValidationError("--output must not be the \(name) directory")
-            }
+        if !pgvector.givenSettings.isEmpty {
+            throw ValidationError("\(pgvector.givenSettings.joined(separator: ", ")) \(pgvector.givenSettings.count == 1 ? "is" : "are") for --format pgvector")
         }
+        try checkOutputDirectory(output, option: "--output", inputs: [("--model", model), ("--dataset", dataset)])
     }
 
     func run() throws {

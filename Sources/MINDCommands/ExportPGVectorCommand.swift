@@ -15,6 +15,12 @@ struct PGVectorExportOptions: ParsableArguments {
     @Option(help: "maintenance_work_mem for the index build, e.g. 2GB (default: the server's; too little makes a large build slow).")
     var maintenanceWorkMem: String?
 
+    /// The pgvector settings given with values other than their defaults (an error with --format numpy).
+    var givenSettings: [String] {
+        [("--table", table != PGVectorStore.defaultTable), ("--hnsw-m", hnswM != 16), ("--hnsw-ef-construction", hnswEfConstruction != 64),
+         ("--maintenance-work-mem", maintenanceWorkMem != nil)].filter(\.1).map(\.0)
+    }
+
     var hnsw: HNSWBuildSettings {
         HNSWBuildSettings(m: hnswM, efConstruction: hnswEfConstruction, maintenanceWorkMemory: maintenanceWorkMem)
     }

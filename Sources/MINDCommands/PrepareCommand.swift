@@ -76,7 +76,7 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Comma-separated user columns to use as features (default: chosen automatically).")
     var userFeatures: String?
 
-    @Option(help: "Output dataset directory (replaced if it holds a dataset; any other non-empty directory is refused).")
+    @Option(help: "Output dataset directory (replaced if it holds a dataset and nothing else; any other non-empty directory is refused).")
     var output: String
 
     @Flag(help: "Print the report as JSON instead of text.")
@@ -117,6 +117,9 @@ struct PrepareCommand: ParsableCommand {
         for path in [interactions, items, users].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file: \(path)")
         }
+        if itemFeatures != nil && items == nil { throw ValidationError("--item-features needs --items, the file they are read from") }
+        if userFeatures != nil && users == nil { throw ValidationError("--user-features needs --users, the file they are read from") }
+        try checkOutputDirectory(output, option: "--output", inputs: [("--interactions", interactions), ("--items", items), ("--users", users)])
     }
 
     func run() throws {

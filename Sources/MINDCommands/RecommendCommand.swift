@@ -43,10 +43,13 @@ struct RecommendCommand: ParsableCommand {
         try checkDiversityFactor(diversityFactor)
         if diversityFactor > 0 && dataset == nil { throw ValidationError("--diversity-factor needs --dataset for the item categories") }
         if histories != nil && output == nil { throw ValidationError("--histories needs --output") }
+        if histories == nil && output != nil {
+            throw ValidationError("--output is for batch mode (--histories); one list is printed on standard output")
+        }
         guard (1...Self.maximumCount).contains(top) else { throw ValidationError("--top must be between 1 and \(Self.maximumCount)") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
-        if let histories, let output, URL(fileURLWithPath: histories).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
-            throw ValidationError("--output must not be the --histories file")
+        if let output {
+            try checkOutputPath(output, option: "--output", inputs: [("--histories", histories), ("--model", model), ("--dataset", dataset)])
         }
     }
 
@@ -62,12 +65,17 @@ struct RecommendCommand: ParsableCommand {
             }
             let engine = opened.aggregating(by: aggregation)
             if let histories, let output {
-                let (users, unknown, seconds) = try BatchRecommendation.recommendFile(
+                let summary = try BatchRecommendation.recommendFile(
                     engine, input: URL(fileURLWithPath: histories), output: URL(fileURLWithPath: output), top: top)
                 try retrieval.checkIndex(of: engine, output: output)
-                if unknown > 0 { Terminal.note("warning: \(unknown) unknown item id(s) in the histories were skipped") }
-                Terminal.note(String(format: "recommended for %d users in %.2f s (%.0f users/s) -> %@", users, seconds,
-                                     Double(users) / max(seconds, 1e-9), output))
+                if summary.unknownItems > 0 { Terminal.note("warning: \(summary.unknownItems) unknown item id(s) in the histories were skipped") }
+                if summary.unknownProfileEntries > 0 {
+                    let reads = engine.model.usesProfile ? engine.model.schema.userFeatures.map(\.name).joined(separator: ", ") : "no profile"
+                    Terminal.note("warning: \(summary.unknownProfileEntries) profile entr\(summary.unknownProfileEntries == 1 ? "y" : "ies") "
+                                  + "named a field the model does not read or a value it does not know (read as unknown); it reads \(reads)")
+                }
+                Terminal.note(String(format: "recommended for %d users in %.2f s (%.0f users/s) -> %@", summary.users, summary.seconds,
+                                     Double(summary.users) / max(summary.seconds, 1e-9), output))
             } else {
                 try recommendOne(engine, data: data)
             }
@@ -82,7 +90,7 @@ struct RecommendCommand: ParsableCommand {
     func recommendOne(_ engine: Recommender, data: Dataset?) throws {
         var request: RecommendationRequest
         if let user, let data {
-            guard let index = data.users.index(of: user) else { throw ValidationError("user '\(user)' is not in \(dataset ?? "")") }
+            guard let index = data.users.index(of: user) else { throw CommandInputError("user '\(user)' is not in \(dataset ?? "")") }
             let items = data.sequence(ofUser: Int(index)).map { data.items.ids[Int($0)] }
             var profile: [String: String] = [:]
             for (feature, value) in zip(data.userFeatures, data.profile(ofUser: Int(index))) where value != 0 {

@@ -29,9 +29,10 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...20).contains(buckets) else { throw ValidationError("--buckets must be between 1 and 20") }
-        guard resamples > 0 else { throw ValidationError("--resamples must be positive") }
+        try checkResamples(resamples)
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
-        try checkOutputPath(output, option: "--output")
+        let data = dataset ?? (try? Self.recordedDataset(of: model))  // the dataset read by default is an input too
+        try checkOutputPath(output, option: "--output", inputs: [("--model", model), ("--dataset", data)] + against.map { ("--against", $0) })
     }
 
     func run() throws {
@@ -57,6 +58,7 @@ struct ReportCommand: ParsableCommand {
     ) throws -> [String] {
         let datasetPath = try dataset ?? recordedDataset(of: model)
         let data = try DatasetStore.load(from: URL(fileURLWithPath: datasetPath))
+        try checkHasEvaluationUsers(data, split: options.split, datasetPath: datasetPath)
         let recommender = try loadRecommender(model, toRunOn: data, at: datasetPath, threads: threads)
         var names = [recommender.bundle.config.model.rawValue]
         var others: [(name: String, recommender: Recommender)] = []

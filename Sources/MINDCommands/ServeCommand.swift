@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Threads one request may use; requests themselves run on all cores.") var threads: Int = 1
     @Option(help: "Largest n a request may ask for.") var maxN: Int = 1000
     @Option(help: "Largest request body in bytes.") var maxBodyBytes: Int = 1 << 20
+    @Option(help: "Seconds a connection may send nothing (idle, or stalled mid-request) before it is closed.") var idleTimeout: Int = 30
     @Option(help: "ComiRec's controllable aggregation: trade score for category diversity with this factor (0: off; needs --dataset for the item categories).")
     var diversityFactor: Float = 0
 
@@ -42,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-n must be between 1 and \(RecommendCommand.maximumCount)")
         }
         guard (1024...(64 << 20)).contains(maxBodyBytes) else { throw ValidationError("--max-body-bytes must be between 1024 and 67108864") }
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be between 1 and 3600 seconds") }
         try checkDiversityFactor(diversityFactor)
         if diversityFactor > 0 && dataset == nil { throw ValidationError("--diversity-factor needs --dataset for the item categories") }
     }
@@ -87,7 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let service = RecommendationService(
             online: online, store: store,
-            settings: ServiceSettings(maximumCount: maxN, maximumBodyBytes: maxBodyBytes, token: token, modelName: model),
+            settings: ServiceSettings(
+                maximumCount: maxN, maximumBodyBytes: maxBodyBytes, token: token, modelName: model, idleTimeout: .seconds(idleTimeout)),
             logger: logger,
             loadModel: openModel)
         let host = self.host
@@ -95,9 +98,13 @@ struct ServeCommand: AsyncParsableCommand {
             let address = channel.localAddress?.port.map { "http://\(host):\($0)" } ?? "\(host)"
             Terminal.note("mind serve: \(engine.items.count) items, listening on \(address)")
         }
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [app, ReloadOnHangup(service: service, logger: logger)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Requests in flight finish (stalled connections close after --idle-timeout); past this, they are cancelled,
+        // unanswered, so nothing unacknowledged is reported as written.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(idleTimeout + 30)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

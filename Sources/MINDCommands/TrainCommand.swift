@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "YAML or JSON config file; every key can also be given as a flag.") var config: String?
     @Option(help: "Model directory to write.") var output: String
     @Flag(help: "Continue the run saved in --output from its last checkpoint.") var resume = false
-    @Flag(help: "Replace an existing model directory at --output.") var force = false
+    @Flag(help: "Replace an existing model directory at --output (trained beside it, swapped in when training ends).") var force = false
     @Argument(parsing: .allUnrecognized, help: "Settings as --key value or --key=value; the keys are listed above.")
     var settings: [String] = []
 
@@ -35,6 +35,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--resume continues with the settings saved in \(output)/config.json; drop the other settings")
         }
         if resume && force { throw ValidationError("--resume and --force contradict each other") }
+        try checkOutputDirectory(output, option: "--output", inputs: [("--dataset", dataset), ("--config", config)])
     }
 
     func resolvedConfig() throws -> ModelConfig {
@@ -44,6 +45,12 @@ struct TrainCommand: ParsableCommand {
         try ConfigOverrides(settings).apply(to: &resolved)
         try resolved.validate()
         return resolved
+    }
+
+    /// Where `--force` trains the model that will replace the one at `output`: a hidden sibling.
+    static func replacementDirectory(for output: URL) -> URL {
+        let output = output.standardizedFileURL
+        return output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).replacing")
     }
 
     func run() throws {
@@ -56,21 +63,37 @@ struct TrainCommand: ParsableCommand {
         // A bad config file is reported before the (possibly large) dataset is read.
         let requested = resume ? nil : try resolvedConfig()
         let data = try DatasetStore.load(from: datasetURL)
+        // --force over a model trains beside it (in `replacement`) and swaps the two only when training ends: until
+        // then the old model stays whole and can keep serving, and an interrupted or failed run takes nothing away.
+        let replacement = Self.replacementDirectory(for: outputURL)
+        let workURL: URL
         let settings: ModelConfig
         if resume {
-            let bundle = try ModelBundle.read(from: outputURL)
+            workURL = FileManager.default.fileExists(atPath: replacement.path) ? replacement : outputURL
+            let bundle = try ModelBundle.read(from: workURL)
             guard bundle.schema.itemCount == data.itemCount else {
                 throw ValidationError("\(output) was trained on \(bundle.schema.itemCount) items, \(dataset) has \(data.itemCount)")
             }
             settings = bundle.config
         } else {
             settings = requested ?? ModelConfig()
-            try ModelBundle.prepareOutputDirectory(outputURL, replace: force)
+            if force && ModelBundle.holdsModel(outputURL) {
+                try ModelBundle.checkHoldsOnlyModelFiles(outputURL)
+                try? FileManager.default.removeItem(at: replacement)  // an earlier interrupted replacement
+                try FileManager.default.createDirectory(at: replacement, withIntermediateDirectories: false)
+                workURL = replacement
+            } else {
+                try ModelBundle.prepareOutputDirectory(outputURL, replace: force)
+                workURL = outputURL
+            }
         }
-        let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: outputURL, resume: resume)
+        let session = TrainingSession(data: data, datasetURL: datasetURL, settings: settings, outputURL: workURL, resume: resume)
         let interruption = Interruption()
         defer { interruption.cancel() }
-        let state = try TrainingDisplay.run(session, interruption: interruption)
+        let state = try TrainingDisplay.run(
+            session, interruption: interruption,
+            continueHint: "mind train --dataset \(dataset) --output \(output) --resume")
+        if workURL != outputURL { try StagedDirectory.moveIntoPlace(workURL, destination: outputURL) }
         let best = state.bestEpoch >= 0
             ? String(format: "best epoch %d, valid Recall@50 %.4f", state.bestEpoch + 1, state.bestRecall) : "last epoch kept"
         print("model written to \(output) (\(best))")

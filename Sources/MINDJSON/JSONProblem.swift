@@ -4,7 +4,22 @@
 public enum JSONProblem {
     /// `keys` as a JSON path: `events[2].item`; empty for the document itself.
     public static func path(_ keys: [any CodingKey]) -> String {
-        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        path(components: keys.map { $0.intValue.map { "[\($0)]" } ?? ".\(abbreviated($0.stringValue))" })
+    }
+
+    /// `text` for a message: whole when short, else its start and its length, so a message about a key of a
+    /// megabyte is not a megabyte.
+    public static func abbreviated(_ text: String, limit: Int = 64) -> String {
+        guard text.utf8.count > limit else { return text }
+        return "\(text.prefix(limit / 2))...(\(text.utf8.count) bytes)"
+    }
+
+    /// Components (`.name`, `[3]`) as a JSON path; a deep one keeps its first and last few levels, so a message
+    /// about a document nested a hundred levels stays one line.
+    static func path(components: [String]) -> String {
+        let kept = 6
+        let text = components.count <= 2 * kept + 1 ? components.joined()
+            : components.prefix(kept).joined() + "...(\(components.count - 2 * kept) levels)..." + components.suffix(kept).joined()
         return text.hasPrefix(".") ? String(text.dropFirst()) : text
     }
 

@@ -366,14 +366,14 @@ public enum StrictJSON {
 
         func failure(_ reason: String) -> JSONSyntaxError {
             let place = JSONPlace(of: min(position, bytes.count), lineStarts: JSONPlace.lineStarts(of: bytes))
-            let text = path.map { component -> String in
+            let text = JSONProblem.path(components: path.map { component -> String in
                 switch component {
-                case .key(let name): return ".\(name)"
+                case .key(let name): return ".\(JSONProblem.abbreviated(name))"
                 case .index(let index): return "[\(index)]"
                 }
-            }.joined()
+            })
             return JSONSyntaxError(
-                reason: reason, path: text.hasPrefix(".") ? String(text.dropFirst()) : text,
+                reason: reason, path: text,
                 line: place.line, column: place.column, multiline: place.multiline)
         }
     }

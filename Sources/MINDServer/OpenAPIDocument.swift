@@ -42,7 +42,8 @@ public enum OpenAPIDocument {
         Multi-interest recommendation (MIND) over HTTP. Each user's interests follow their newest events at once.
         Errors are JSON: {"error": {"status": 400, "message": "..."}}.
     servers:
-      - url: http://127.0.0.1:8080
+      - url: /
+        description: The service that serves this document (--host, --port).
     components:
       securitySchemes:
         bearer:
@@ -262,22 +263,23 @@ public enum OpenAPIDocument {
       /v1/users/{id}/history:
         get:
           operationId: userHistory
-          summary: The user's stored events, oldest first.
+          summary: The user's stored events, in the order they were written (their timestamps as given).
           parameters:
-            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: id, in: path, required: true, description: "A user id: at most 256 bytes of UTF-8.", schema: {type: string, minLength: 1, maxLength: 256}}
           responses:
             "200":
               description: The history.
               content:
                 application/json:
                   schema: {$ref: "#/components/schemas/History"}
+            "400": {$ref: "#/components/responses/BadRequest"}
             "404": {$ref: "#/components/responses/NotFound"}
       /v1/users/{id}/interests:
         get:
           operationId: userInterests
           summary: Each active interest of the user with its top items and the behaviours it draws on.
           parameters:
-            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: id, in: path, required: true, description: "A user id: at most 256 bytes of UTF-8.", schema: {type: string, minLength: 1, maxLength: 256}}
             - {name: n, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 100, default: 10}}
           responses:
             "200":

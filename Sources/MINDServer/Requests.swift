@@ -88,7 +88,23 @@ enum Requests {
     /// The body of `request` (at most `limit` bytes) decoded as `T`; every failure is a 4xx naming the place.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         var request = request
-        let buffer = try await request.collectBody(upTo: limit)
+        // Refused from the headers, before a byte of the body is read.
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw APIError(.contentTooLarge, "the request body (\(length) bytes) is larger than the service accepts (\(limit))")
+        }
+        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
+            throw APIError(.unsupportedMediaType, "Content-Encoding \(JSONProblem.abbreviated(encoding)) is not read; send the JSON uncompressed")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as NIOTooManyBytesError {
+            throw error
+        } catch {
+            // Broken chunked framing, a transfer coding HTTP/1.1 does not know, a client gone mid-body: the
+            // request's fault, not the service's.
+            throw APIError.badRequest("the request body could not be read: \(error)")
+        }
         let bytes = Data(buffer.readableBytesView)
         if bytes.isEmpty { throw APIError.badRequest("the request has no body; send a JSON object") }
         if let column = HistoryFile.firstInvalidUTF8(bytes[...]) {

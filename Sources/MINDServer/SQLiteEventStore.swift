@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
 import MINDServing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The default event log: one SQLite file through GRDB, in WAL mode with `synchronous = FULL`, so a committed
 /// transaction survives a crash of the process or the machine. Concurrent appends share transactions
@@ -9,11 +12,14 @@ public final class SQLiteEventStore: EventStore {
     public let location: String
     private let pool: DatabasePool
     private let committer: GroupCommit
+    /// The writer's hold on the log (nil when read-only): an exclusive lock, and the files' identities.
+    private let guardian: LogFileGuard?
 
     /// Opens (or creates) the log at `path`; an existing file must be an event log of ours. `readOnly` opens an
     /// existing log for reading (export) and changes nothing in the file.
     public init(path: String, readOnly: Bool = false) throws {
         location = path
+        var writeAheadLog: LogFileGuard.FileIdentity?
         var configuration = Configuration()
         configuration.label = "mind.events"
         configuration.readonly = readOnly
@@ -22,6 +28,8 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
+            // Two services appending to one log would each serve only their own writes: the second is refused.
+            guardian = readOnly ? nil : try LogFileGuard(path: path)
             pool = try DatabasePool(path: path, configuration: configuration)
             if readOnly {
                 try pool.read { db in
@@ -39,14 +47,30 @@ public final class SQLiteEventStore: EventStore {
                     // An older or foreign table of the same name fails here, before anything is served.
                     _ = try Row.fetchAll(db, sql: "SELECT sequence, user, item, timestamp FROM events LIMIT 0")
                 }
+                // The write-ahead log exists from the first write on, for as long as the pool is open.
+                guard let wal = LogFileGuard.FileIdentity(path: path + "-wal") else {
+                    throw EventStoreError.cannotOpen(path, "SQLite kept no write-ahead log beside it")
+                }
+                writeAheadLog = wal
             }
+        } catch let error as EventStoreError {
+            throw error
         } catch {
             throw EventStoreError.cannotOpen(path, Self.reason(error))
         }
-        let pool = self.pool
+        let (pool, guardian, openedWriteAheadLog) = (self.pool, self.guardian, writeAheadLog)
+        /// Copies what the write-ahead log holds into the database file (SQLite keeps the log open after it is unlinked).
+        let checkpoint = { try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
         committer = GroupCommit { calls in
+            // Files deleted or replaced under the service: refuse before writing, so the 503 is true ("nothing was
+            // stored"), and save what the write-ahead log holds of earlier, acknowledged events.
+            if let problem = guardian?.problem(writeAheadLog: openedWriteAheadLog) {
+                if guardian?.databaseProblem() == nil { try? await checkpoint() }
+                throw EventStoreError.writeFailed(path, problem)
+            }
+            let stored: [[StoredEvent]]
             do {
-                return try await pool.write { db in
+                stored = try await pool.write { db in
                     let insert = try db.cachedStatement(sql: "INSERT INTO events (user, item, timestamp) VALUES (?, ?, ?)")
                     return try calls.map { events in
                         try events.map { event in
@@ -58,6 +82,13 @@ public final class SQLiteEventStore: EventStore {
             } catch {
                 throw EventStoreError.writeFailed(path, Self.reason(error))
             }
+            // Deleted or replaced during this commit: with the database file still in place, a checkpoint makes the
+            // commit durable there (and it is acknowledged); otherwise it is durable nowhere a restart will look.
+            if let problem = guardian?.problem(writeAheadLog: openedWriteAheadLog) {
+                if guardian?.databaseProblem() == nil, (try? await checkpoint()) != nil { return stored }
+                throw EventStoreError.writeFailed(path, problem)
+            }
+            return stored
         }
     }
 
@@ -111,10 +142,80 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             throw EventStoreError.writeFailed(location, Self.reason(error))
         }
+        guardian?.release()  // after SQLite has closed the file: closing our descriptor first would drop its locks
     }
 
     static func reason(_ error: Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
         return "\(error)"
     }
+}
+
+/// A writer's hold on its SQLite log. It keeps a descriptor of the database file with an exclusive `flock` (SQLite
+/// locks with `fcntl`, which is separate, so this lock only keeps other writers of ours out), and tells, after each
+/// commit, whether the database or its write-ahead log is still the file at its path: a log deleted or replaced
+/// while the service runs takes every later commit with it.
+final class LogFileGuard: Sendable {
+    let path: String
+    private let descriptor: Int32
+    private let databaseIdentity: FileIdentity
+
+    /// Device and inode: what a path names.
+    struct FileIdentity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+        }
+
+        /// What `path` names now, or nil when nothing does.
+        init?(path: String) {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            self.init(status)
+        }
+    }
+
+    init(path: String) throws {
+        self.path = path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw EventStoreError.cannotOpen(path, String(cString: strerror(errno))) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            let reason = busy ? "another process (a running mind serve?) is writing to it" : String(cString: strerror(errno))
+            close(descriptor)
+            throw EventStoreError.cannotOpen(path, reason)
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw EventStoreError.cannotOpen(path, reason)
+        }
+        self.descriptor = descriptor
+        databaseIdentity = FileIdentity(status)
+    }
+
+    /// Why the files at the path are no longer the ones being written (`writeAheadLog`: the identity of the
+    /// write-ahead log when the store opened), or nil while they are.
+    func problem(writeAheadLog: FileIdentity?) -> String? {
+        if let problem = databaseProblem() { return problem }
+        if let writeAheadLog, FileIdentity(path: path + "-wal") != writeAheadLog {
+            return "the log's write-ahead file (\(path)-wal) was deleted or replaced while the service ran, so nothing written now would survive a restart; restart the service"
+        }
+        return nil
+    }
+
+    /// `problem(writeAheadLog:)` for the database file alone.
+    func databaseProblem() -> String? {
+        var status = stat()
+        if fstat(descriptor, &status) != 0 || status.st_nlink == 0 || FileIdentity(path: path) != databaseIdentity {
+            return "the log file was deleted or replaced while the service ran, so nothing written now would survive a restart; restart the service"
+        }
+        return nil
+    }
+
+    func release() { close(descriptor) }
 }

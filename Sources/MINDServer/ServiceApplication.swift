@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdAuth
 import Logging
+import MINDJSON
 import MINDRetrieval
 import MINDServing
 import NIOCore
@@ -62,13 +63,20 @@ public struct ServiceSettings: Sendable {
     public var token: String?
     /// Shown by /readyz: the model directory.
     public var modelName = ""
+    /// A connection that sends nothing for this long (idle between requests, or stalled in a request's headers or
+    /// body) is closed: slow clients cannot hold the service's connections, nor keep a shutdown waiting.
+    public var idleTimeout: Duration = .seconds(30)
 
-    public init(defaultCount: Int = 100, maximumCount: Int = 1000, maximumBodyBytes: Int = 1 << 20, token: String? = nil, modelName: String = "") {
+    public init(
+        defaultCount: Int = 100, maximumCount: Int = 1000, maximumBodyBytes: Int = 1 << 20, token: String? = nil, modelName: String = "",
+        idleTimeout: Duration = .seconds(30)
+    ) {
         self.defaultCount = defaultCount
         self.maximumCount = maximumCount
         self.maximumBodyBytes = maximumBodyBytes
         self.token = token
         self.modelName = modelName
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -119,7 +127,8 @@ public final class RecommendationService: Sendable {
         -> some ApplicationProtocol
     {
         Application(
-            responder: responder(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "mind"),
+            responder: responder(), server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "mind"),
             onServerRunning: onServerRunning, logger: logger)
     }
 
@@ -181,9 +190,10 @@ public final class RecommendationService: Sendable {
         }
         let features = engine.model.usesProfile ? engine.model.schema.userFeatures.map(\.name) : []
         for name in given.keys.sorted() where !features.contains(name) {
+            let field = "profile.\(JSONProblem.abbreviated(name))"
             throw APIError.unprocessable(features.isEmpty
-                ? "\"profile.\(name)\": this model reads no profile"
-                : "\"profile.\(name)\": the model reads \(features.joined(separator: ", "))")
+                ? "\"\(field)\": this model reads no profile"
+                : "\"\(field)\": the model reads \(features.joined(separator: ", "))")
         }
         return given.mapValues(\.text)
     }

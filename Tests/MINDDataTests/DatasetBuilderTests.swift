@@ -35,6 +35,20 @@ import Testing
         #expect(report.interactions == 8)
     }
 
+    /// Ids are bytes: "café" precomposed and decomposed are two items (Swift's String equality would make them
+    /// one, and the vocabulary used to stop the process on the "repeated" id).
+    @Test func idsThatDifferInBytesAreTwoItems() throws {
+        let (composed, decomposed) = ("caf\u{E9}", "cafe\u{301}")
+        let (dataset, _) = try DatasetBuilder(options: options()).build(interactions: rows([
+            ("u1", composed, 1), ("u1", decomposed, 2), ("u2", composed, 3), ("u2", decomposed, 4),
+        ]))
+        #expect(dataset.itemCount == 2)
+        let indices = [dataset.items.index(of: composed), dataset.items.index(of: decomposed)]
+        #expect(indices.allSatisfy { $0 != nil } && indices[0] != indices[1])
+        #expect(dataset.items.ids.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+                == [Array(composed.utf8), Array(decomposed.utf8)].sorted { $0.lexicographicallyPrecedes($1) })
+    }
+
     @Test func kCoreCascadeNeedsSeveralPasses() throws {
         // A chain: each removal exposes the next; a single pass in file order cannot finish it.
         var list: [(String, String, Double)] = []
@@ -237,5 +251,14 @@ import Testing
         bad = options()
         bad.minUserCount = 0
         #expect(throws: PrepareError.self) { _ = try DatasetBuilder(options: bad).build(interactions: rows([("u", "i", 1)])) }
+        // A count no one reaches, beyond Int32 (the filter counts in Int32): nothing left, not a trap.
+        for huge in [Int(Int32.max) + 1, Int.max] {
+            #expect(throws: PrepareError.nothingLeft(stage: "the k-core filter")) {
+                _ = try DatasetBuilder(options: options(minUser: huge)).build(interactions: rows([("u", "i", 1), ("u", "j", 2)]))
+            }
+            #expect(throws: PrepareError.nothingLeft(stage: "the k-core filter")) {
+                _ = try DatasetBuilder(options: options(minItem: huge)).build(interactions: rows([("u", "i", 1), ("u", "j", 2)]))
+            }
+        }
     }
 }

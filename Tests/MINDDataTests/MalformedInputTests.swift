@@ -29,6 +29,13 @@ import Testing
         #expect(error == .notANumber(file: path, line: 2, column: 4, name: "timestamp", text: "yesterday"))
     }
 
+    /// Nanosecond timestamps are beyond 2^53: as doubles, neighbours would merge into ties and the order be lost.
+    @Test func timestampsBeyondTwoToThe53AreRefused() throws {
+        let (error, path) = try error(header + "u,i,5,9007199254740992\nu,i,5,1700000000123456789\n")
+        #expect(error == .impreciseTimestamp(file: path, line: 3, column: 4, name: "timestamp", text: "1700000000123456789"))
+        #expect(error?.description.contains("milliseconds") == true)
+    }
+
     @Test func nonNumericRating() throws {
         let (error, path) = try error(header + "u,i,5,1\nu,j,five,2\n")
         #expect(error == .notANumber(file: path, line: 3, column: 3, name: "rating", text: "five"))

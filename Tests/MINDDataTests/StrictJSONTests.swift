@@ -87,6 +87,13 @@ import MINDJSON
         try StrictJSON.check(deepest.utf8)
         let deeper = "[" + deepest + "]"
         #expect(throws: JSONSyntaxError.self) { try StrictJSON.check(deeper.utf8) }
+        // The message keeps the ends of the path, not all 128 levels.
+        do {
+            try StrictJSON.check(deeper.utf8)
+        } catch {
+            let levels = StrictJSON.maximumDepth - 12
+            #expect(error.path == "[0][0][0][0][0][0]...(\(levels) levels)...[0][0][0][0][0][0]")
+        }
         // A million open brackets is an error, not a stack overflow.
         #expect(throws: JSONSyntaxError.self) { try StrictJSON.check(Array(repeating: UInt8(ascii: "["), count: 1_000_000)) }
     }

@@ -63,6 +63,12 @@ struct TrainingSessionTests {
         #expect(manager.fileExists(atPath: directory.appendingPathComponent("notes.txt").path), "a user's file is never deleted")
         try Data("{}".utf8).write(to: directory.appendingPathComponent("config.json"))
         #expect(throws: ModelBundleError.holdsAModel(directory.path)) { try ModelBundle.prepareOutputDirectory(directory, replace: false) }
+        // Replacing a model deletes its directory's files: one that is not the model's stops it.
+        #expect(throws: ModelBundleError.holdsOtherFiles(directory.path, ["notes.txt"])) {
+            try ModelBundle.prepareOutputDirectory(directory, replace: true)
+        }
+        #expect(manager.fileExists(atPath: directory.appendingPathComponent("notes.txt").path), "a user's file is never deleted")
+        try manager.removeItem(at: directory.appendingPathComponent("notes.txt"))
         try ModelBundle.prepareOutputDirectory(directory, replace: true)
         #expect(try manager.contentsOfDirectory(atPath: directory.path).isEmpty)
     }

@@ -79,6 +79,51 @@ struct SQLiteEventStoreTests {
         #expect(throws: EventStoreError.self) { try SQLiteEventStore(path: missing, readOnly: true) }
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
+
+    /// One writer per log: a second would keep its own users in memory and serve each service only its writes.
+    @Test func aSecondWriterIsRefusedWhileTheFirstHasTheLog() async throws {
+        let scratch = try ServerFixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = scratch.appendingPathComponent("events.sqlite").path
+        let first = try SQLiteEventStore(path: path)
+        #expect { try SQLiteEventStore(path: path) } throws: { "\($0)".contains("another process") }
+        let reader = try SQLiteEventStore(path: path, readOnly: true)  // export reads beside the service
+        try await reader.close()
+        _ = try await first.append([UserEvent(user: "u", item: "i", timestamp: 1)])
+        try await first.close()
+        let second = try SQLiteEventStore(path: path)  // free again once the first has closed
+        try await second.close()
+    }
+
+    /// A log deleted or replaced under a running service: a commit into it would not survive a restart, so it is
+    /// an error, not an acknowledgement. Each of the two files, and the database replaced by another file.
+    @Test(arguments: ["delete database", "delete wal", "replace database"])
+    func aLogRemovedWhileOpenRefusesWrites(damage: String) async throws {
+        let scratch = try ServerFixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = scratch.appendingPathComponent("events.sqlite").path
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.append([UserEvent(user: "u", item: "before", timestamp: 1)])
+        switch damage {
+        case "delete database": try FileManager.default.removeItem(atPath: path)
+        case "delete wal": try FileManager.default.removeItem(atPath: path + "-wal")
+        default:
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".old")
+            try Data().write(to: URL(fileURLWithPath: path))
+        }
+        await #expect { _ = try await store.append([UserEvent(user: "u", item: "after", timestamp: 2)]) } throws: {
+            "\($0)".contains("deleted or replaced while the service ran")
+        }
+        try? await store.close()
+        guard damage == "delete wal" else { return }
+        // The acknowledged event, which lived only in the deleted write-ahead log, was saved into the database file;
+        // the refused one was not written.
+        let reopened = try SQLiteEventStore(path: path)
+        var items: [String] = []
+        try await reopened.replay(after: 0, batchSize: 10) { items += $0.map(\.event.item) }
+        #expect(items == ["before"])
+        try await reopened.close()
+    }
 }
 
 @Suite("PostgreSQL event log", .enabled(if: ProcessInfo.processInfo.environment["MIND_TEST_DATABASE_URL"].map { !$0.isEmpty } ?? false,
@@ -111,5 +156,19 @@ struct OnlineRecommenderTests {
         online.seed(user: "seeded", items: [ids[9]], timestamps: [0])
         online.apply([StoredEvent(sequence: 7, event: UserEvent(user: "seeded", item: ids[10], timestamp: 7))])
         #expect(online.history(of: "seeded")?.items == [ids[9], ids[10]])
+    }
+
+    /// Users are told apart by bytes, as the log stores them: "café" precomposed and decomposed are Swift-equal
+    /// strings, but two users in the log, so two here.
+    @Test func idsThatDifferInBytesAreTwoUsers() throws {
+        let online = OnlineRecommender(recommender: try ServerFixture.recommender())
+        let ids = ServerFixture.itemIDs
+        let (composed, decomposed) = ("caf\u{E9}", "cafe\u{301}")
+        try #require(composed == decomposed)  // what made them one user
+        online.apply([StoredEvent(sequence: 1, event: UserEvent(user: composed, item: ids[1], timestamp: 1)),
+                      StoredEvent(sequence: 2, event: UserEvent(user: decomposed, item: ids[2], timestamp: 2))])
+        #expect(online.userCount == 2)
+        #expect(online.history(of: composed)?.items == [ids[1]])
+        #expect(online.history(of: decomposed)?.items == [ids[2]])
     }
 }

@@ -16,13 +16,14 @@ struct BatchRecommendationTests {
         let lines = [
             #"{"user": "a", "items": \#(jsonArray(history))}"#,
             #"{"user": 17, "items": [\#(history[0]), "no-such-item", \#(history[1])]}"#,
-            #"{"user": "cold", "items": ["no-such-item"]}"#,
+            #"{"user": "cold", "items": ["no-such-item"], "profile": {"no-such-field": "x"}}"#,
         ]
         try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("out.jsonl")
-        let (users, unknown, _) = try BatchRecommendation.recommendFile(engine, input: input, output: output, top: 25)
-        #expect(users == 3)
-        #expect(unknown == 2)
+        let summary = try BatchRecommendation.recommendFile(engine, input: input, output: output, top: 25)
+        #expect(summary.users == 3)
+        #expect(summary.unknownItems == 2)
+        #expect(summary.unknownProfileEntries == 1)  // a field no model here reads
         let text = try String(contentsOf: output, encoding: .utf8)
         let results = try text.split(separator: "\n").map { try JSONDecoder().decode(Recommendation.self, from: Data($0.utf8)) }
         #expect(results.map(\.user) == ["a", "17", "cold"])

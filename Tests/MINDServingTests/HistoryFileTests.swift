@@ -64,6 +64,11 @@ struct HistoryFileTests {
         let input = directory.appendingPathComponent("in.jsonl")
         try Data(#"{"user": "zoë", "items": ["电影", "🎬", 0]}"#.utf8).write(to: input)
         #expect(try HistoryFile.read(input) == [RecommendationRequest(user: "zoë", history: ["电影", "🎬", "0"], profile: [:])])
+        // A byte-order mark before the first line is skipped (as in CSV input); one anywhere else is an error.
+        try Data([0xEF, 0xBB, 0xBF] + Array(#"{"user": "u", "items": ["a"]}"#.utf8)).write(to: input)
+        #expect(try HistoryFile.read(input) == [RecommendationRequest(user: "u", history: ["a"], profile: [:])])
+        try Data(Array(#"{"user": "u", "items": ["a"]}"#.utf8) + [0x0A, 0xEF, 0xBB, 0xBF] + Array(#"{"user": "v", "items": []}"#.utf8)).write(to: input)
+        #expect(throws: RecommendError.self) { try HistoryFile.read(input) }
     }
 
     @Test func invalidUTF8LeavesNoOutput() throws {

@@ -10,3 +10,9 @@ func parseCutoffs(_ text: String, example: String) throws -> [Int] {
     }
     return cutoffs
 }
+
+/// Bootstrap resamples: positive, and at most a million (the interval's own error is long gone by then, and each
+/// resample passes over every user).
+func checkResamples(_ resamples: Int) throws {
+    guard (1...1_000_000).contains(resamples) else { throw ValidationError("--resamples must be between 1 and 1000000") }
+}

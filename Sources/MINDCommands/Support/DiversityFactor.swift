@@ -37,5 +37,5 @@ struct CategoriesByItemID: Sendable {
 
 /// Refuses a negative or non-finite `--diversity-factor` before any work.
 func checkDiversityFactor(_ factor: Float) throws {
-    guard factor >= 0, factor.isFinite else { throw ValidationError("--diversity-factor must be a number >= 0") }
+    guard factor >= 0, factor.isFinite else { throw ValidationError("--diversity-factor must be a finite number >= 0") }
 }

@@ -19,3 +19,11 @@ func loadRecommender(
     }
     return recommender
 }
+
+/// Refuses to evaluate a split without users (a dataset prepared with a share of 0 for it): every metric would be
+/// a zero that means nothing.
+func checkHasEvaluationUsers(_ data: Dataset, split: EvaluationSplit, datasetPath: String) throws {
+    guard data.evaluationCases(split).isEmpty else { return }
+    throw CommandInputError("\(datasetPath) has no \(split.rawValue) users, so there is nothing to evaluate on them; "
+                            + "prepare it with a \(split.rawValue) share above 0 (--split-ratios)")
+}

@@ -44,8 +44,18 @@ public enum DatasetStore {
         guard isDirectory.boolValue else { throw PrepareError.outputIsAFile(path: destination.path) }
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
         if contents.isEmpty { return }
-        guard (try? readManifest(destination)) != nil else { throw PrepareError.outputIsNotADataset(path: destination.path) }
+        guard let manifest = try? readManifest(destination) else { throw PrepareError.outputIsNotADataset(path: destination.path) }
+        let features = manifest.schema.itemFeatures + manifest.schema.userFeatures
+        let own = Set(fixedFileNames + features.flatMap { [$0.file + ".vocab.txt", $0.file + ".offsets.i32", $0.file + ".values.i32"] })
+        let others = contents.filter { !own.contains($0) }
+        guard others.isEmpty else { throw PrepareError.outputHoldsOtherFiles(path: destination.path, names: others) }
     }
+
+    /// Every file a dataset directory may hold besides its features' files.
+    static let fixedFileNames = [
+        "users.txt", "items.txt", "sequence_offsets.i64", "sequence_items.i32", "sequence_timestamps.f64", "user_split.u8",
+        "item_titles.txt", "report.json", "manifest.json",
+    ]
 
     private static func writeContents(_ dataset: Dataset, report: PrepareReport?, into directory: URL) throws {
         func url(_ name: String) -> URL { directory.appendingPathComponent(name) }

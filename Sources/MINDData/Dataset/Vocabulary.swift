@@ -1,36 +1,39 @@
+import MINDCore
+
 /// External ids in dense-index order, with the reverse lookup.
 public struct Vocabulary: Sendable, Equatable {
     /// `ids[index]` is the external id of dense index `index`.
     public private(set) var ids: [String]
-    private var lookup: [String: Int32]
+    /// By bytes, not by Unicode equivalence (see `ExactString`): the dataset's ids are distinct as bytes.
+    private var lookup: [ExactString: Int32]
 
     /// A vocabulary over distinct `ids`; a repeated id is a programmer error.
     public init(ids: [String]) {
         self.ids = ids
-        var lookup: [String: Int32] = [:]
+        var lookup: [ExactString: Int32] = [:]
         lookup.reserveCapacity(ids.count)
         for (index, id) in ids.enumerated() {
-            let previous = lookup.updateValue(Int32(index), forKey: id)
+            let previous = lookup.updateValue(Int32(index), forKey: ExactString(id))
             precondition(previous == nil, "Vocabulary ids must be distinct; '\(id)' appears twice.")
         }
         self.lookup = lookup
     }
 
     /// The dense index of `id`, or nil if unknown.
-    public func index(of id: String) -> Int32? { lookup[id] }
+    public func index(of id: String) -> Int32? { lookup[ExactString(id)] }
 
     /// The dense index of `id`, appending it first if it is new.
     public mutating func intern(_ id: String) -> Int32 {
-        if let index = lookup[id] { return index }
+        if let index = lookup[ExactString(id)] { return index }
         let index = Int32(ids.count)
-        lookup[id] = index
+        lookup[ExactString(id)] = index
         ids.append(id)
         return index
     }
 
     public var count: Int { ids.count }
 
-    public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool { lhs.ids == rhs.ids }
+    public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool { ExactString.same(lhs.ids, rhs.ids) }
 }
 
 /// A categorical attribute of users or items, stored CSR-style so multi-valued features (genres) fit.

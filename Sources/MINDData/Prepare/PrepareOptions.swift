@@ -66,6 +66,7 @@ public enum PrepareError: Error, CustomStringConvertible, Equatable {
     case unknownFeatureColumn(file: String, column: String, available: [String])
     case outputIsNotADataset(path: String)
     case outputIsAFile(path: String)
+    case outputHoldsOtherFiles(path: String, names: [String])
     case writeFailed(path: String, reason: String)
 
     public var description: String {
@@ -79,6 +80,9 @@ public enum PrepareError: Error, CustomStringConvertible, Equatable {
         case .outputIsNotADataset(let path):
             return "\(path) exists and is not a mind dataset directory; refusing to overwrite it"
         case .outputIsAFile(let path): return "\(path) exists and is a file; refusing to overwrite it"
+        case .outputHoldsOtherFiles(let path, let names):
+            return "\(path) holds files that are not its dataset's (\(StagedDirectory.listing(names))), which replacing it would delete; "
+                + "move them, or choose another --output"
         case .writeFailed(let path, let reason): return "\(path): write failed: \(reason)"
         }
     }

@@ -8,6 +8,8 @@ public enum DataReadError: Error, CustomStringConvertible, Equatable, Sendable {
     case wrongFieldCount(file: String, line: Int, expected: Int, found: Int)
     case emptyField(file: String, line: Int, column: Int, name: String)
     case notANumber(file: String, line: Int, column: Int, name: String, text: String)
+    /// A timestamp beyond 2^53, where doubles (the dataset's timestamps) no longer hold every integer.
+    case impreciseTimestamp(file: String, line: Int, column: Int, name: String, text: String)
     case invalidUTF8(file: String, line: Int, column: Int, name: String)
     case newlineInField(file: String, line: Int, column: Int, name: String)
     case unterminatedQuote(file: String, line: Int)
@@ -19,7 +21,7 @@ public enum DataReadError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .wrongFieldCount: return .wrongFieldCount
         case .emptyField: return .emptyField
-        case .notANumber: return .notANumber
+        case .notANumber, .impreciseTimestamp: return .notANumber
         case .invalidUTF8: return .invalidUTF8
         case .newlineInField: return .newlineInField
         case .textAfterClosingQuote: return .badQuote
@@ -31,7 +33,7 @@ public enum DataReadError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The line this error points at, if any.
     public var line: Int? {
         switch self {
-        case .wrongFieldCount(_, let line, _, _), .emptyField(_, let line, _, _), .notANumber(_, let line, _, _, _),
+        case .wrongFieldCount(_, let line, _, _), .emptyField(_, let line, _, _), .notANumber(_, let line, _, _, _), .impreciseTimestamp(_, let line, _, _, _),
             .invalidUTF8(_, let line, _, _), .newlineInField(_, let line, _, _), .unterminatedQuote(_, let line),
             .textAfterClosingQuote(_, let line, _), .duplicateId(_, let line, _, _):
             return line
@@ -47,6 +49,8 @@ public enum DataReadError: Error, CustomStringConvertible, Equatable, Sendable {
         case .wrongFieldCount(let f, let l, let e, let n): return .wrongFieldCount(file: f, line: l + offset, expected: e, found: n)
         case .emptyField(let f, let l, let c, let n): return .emptyField(file: f, line: l + offset, column: c, name: n)
         case .notANumber(let f, let l, let c, let n, let t): return .notANumber(file: f, line: l + offset, column: c, name: n, text: t)
+        case .impreciseTimestamp(let f, let l, let c, let n, let t):
+            return .impreciseTimestamp(file: f, line: l + offset, column: c, name: n, text: t)
         case .invalidUTF8(let f, let l, let c, let n): return .invalidUTF8(file: f, line: l + offset, column: c, name: n)
         case .newlineInField(let f, let l, let c, let n): return .newlineInField(file: f, line: l + offset, column: c, name: n)
         case .unterminatedQuote(let f, let l): return .unterminatedQuote(file: f, line: l + offset)
@@ -75,6 +79,9 @@ public enum DataReadError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file):\(line): column \(column) (\(name)): empty value"
         case .notANumber(let file, let line, let column, let name, let text):
             return "\(file):\(line): column \(column) (\(name)): not a number: '\(text)'"
+        case .impreciseTimestamp(let file, let line, let column, let name, let text):
+            return "\(file):\(line): column \(column) (\(name)): the timestamp \(text) is beyond 2^53, where timestamps "
+                + "(kept as doubles) would lose their order; give them in seconds, milliseconds or microseconds"
         case .invalidUTF8(let file, let line, let column, let name):
             return "\(file):\(line): column \(column) (\(name)): invalid UTF-8"
         case .newlineInField(let file, let line, let column, let name):

@@ -119,6 +119,9 @@ public enum InteractionReader {
             var rating: Float = 0
             if let column = layout.timestamp {
                 switch number(column: column, line: line) {
+                case .success(let value) where abs(value) > 9_007_199_254_740_992:  // 2^53
+                    let text = String(decoding: scanner.field(column).prefix(40), as: UTF8.self)
+                    return .impreciseTimestamp(file: path, line: line, column: column + 1, name: layout.names[column], text: text)
                 case .success(let value): timestamp = value
                 case .failure(let error): return error
                 }

@@ -43,6 +43,13 @@ public enum StagedDirectory {
         try? manager.removeItem(at: old)
     }
 
+    /// Names for an error message: sorted, at most five, then how many more.
+    public static func listing(_ names: [String]) -> String {
+        let sorted = names.sorted()
+        let shown = sorted.prefix(5).joined(separator: ", ")
+        return sorted.count > 5 ? "\(shown) and \(sorted.count - 5) more" : shown
+    }
+
     /// Removes the temporary siblings of `destination` left by `process` (for a Ctrl-C handler).
     public static func removeTemporaryDirectories(for destination: URL, process: Int32 = getpid()) {
         let parent = destination.standardizedFileURL.deletingLastPathComponent()

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MINDCore
 
 /// Streams a synthetic log to CSV files with bounded memory, at any size: users are generated in
 /// blocks, and each block's rows are written in time order (so users interleave, as in real logs).
@@ -70,7 +71,7 @@ public enum SyntheticWriter {
     }
 }
 
-/// Buffered byte output to a temporary file, renamed into place only when the producer finishes.
+/// Buffered byte output through `AtomicFile`: in place only when the producer finishes.
 final class AtomicFileWriter {
     private let handle: FileHandle
     private static let flushThreshold = 1 << 20
@@ -86,24 +87,11 @@ final class AtomicFileWriter {
     deinit { buffer.deallocate() }
 
     static func write(to url: URL, _ produce: (AtomicFileWriter) throws -> Void) throws {
-        let manager = FileManager.default
-        try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        guard manager.createFile(atPath: temporary.path, contents: nil) else {
-            throw PrepareError.writeFailed(path: url.path, reason: "cannot create \(temporary.path)")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(to: url) { handle in
             let writer = AtomicFileWriter(handle: handle)
             try produce(writer)
             try writer.flush()
-            try handle.close()
-            if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
-            try manager.moveItem(at: temporary, to: url)
-        } catch {
-            try? manager.removeItem(at: temporary)
-            throw error
         }
     }
 

@@ -47,7 +47,14 @@ public struct TrainingSession {
     public func makeTrainer() throws -> Trainer {
         let schema = DataSchema(dataset: data)
         let trainingData = TrainingData(dataset: data)
-        if !resume {
+        if resume {
+            // The run must go on over the data it started on: the training counts per item and the feature schema
+            // recorded at its start tell another dataset (or another split of the same logs) apart.
+            let started = try ModelBundle.read(from: outputURL)
+            guard started.itemIDs == data.items.ids, started.itemPopularity == trainingData.popularity, started.schema == schema else {
+                throw ModelBundleError.resumedOnOtherData(model: outputURL.path, dataset: datasetURL.path)
+            }
+        } else {
             try ModelBundle(config: settings, schema: schema, itemIDs: data.items.ids,
                             datasetPath: datasetURL.standardizedFileURL.path, itemPopularity: trainingData.popularity).write(to: outputURL)
         }

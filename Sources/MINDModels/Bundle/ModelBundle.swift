@@ -34,8 +34,9 @@ public struct ModelBundle: Sendable {
     }
 
     struct ConfigFile: Codable {
+        static let currentFormatVersion = 1
         var format = "mind-model"
-        var formatVersion = 1
+        var formatVersion = currentFormatVersion
         var config: ModelConfig
         var dataset: String
     }
@@ -65,6 +66,10 @@ public struct ModelBundle: Sendable {
         configFile = try JSONProblem.decode(ConfigFile.self, from: load("config.json")) { ModelBundleError.malformed(configPath, $0) }
         do { try configFile.config.validate() } catch { throw ModelBundleError.malformed(configPath, "\(error)") }
         guard configFile.format == "mind-model" else { throw ModelBundleError.malformed(directory.path, "config.json is not a mind model config") }
+        guard configFile.formatVersion == ConfigFile.currentFormatVersion else {
+            throw ModelBundleError.invalidField(configPath, field: "formatVersion",
+                "\(configFile.formatVersion) is not a version this mind reads (\(ConfigFile.currentFormatVersion))")
+        }
         let schema: DataSchema
         let schemaPath = directory.appendingPathComponent("schema.json").path
         schema = try JSONProblem.decode(DataSchema.self, from: load("schema.json")) { ModelBundleError.malformed(schemaPath, $0) }
@@ -139,16 +144,24 @@ public enum ModelBundleError: Error, CustomStringConvertible, Equatable {
     case inconsistent(String, tensor: String, expected: [Int], found: [Int], schemaField: String)
     /// The model's items are not the dataset's (model path, dataset path).
     case vocabularyMismatch(model: String, dataset: String)
+    case resumedOnOtherData(model: String, dataset: String)
     /// An output directory that holds something other than a model.
     case notAModelDirectory(String)
     /// An output directory that holds a model, without permission to replace it.
     case holdsAModel(String)
+    case holdsOtherFiles(String, [String])
 
     public var description: String {
         switch self {
         case .vocabularyMismatch(let model, let dataset): return "\(model) was trained on a different item vocabulary than \(dataset)"
+        case .resumedOnOtherData(let model, let dataset):
+            return "\(model) was started on other training data than \(dataset) holds (its items' training counts or features differ); "
+                + "resume it on the dataset it started on"
         case .notAModelDirectory(let path): return "\(path) exists and is not a model directory; choose another --output"
         case .holdsAModel(let path): return "\(path) already holds a model; add --force to replace it or --resume to continue it"
+        case .holdsOtherFiles(let path, let names):
+            return "\(path) holds files that are not its model's (\(StagedDirectory.listing(names))), which replacing it would delete; "
+                + "move them, or choose another --output"
         case .missingFile(let path): return "\(path): missing; is this a model directory written by 'mind train'?"
         case .malformed(let path, let reason): return "\(path): \(reason)"
         case .invalidField(let path, let field, let reason): return "\(path): field '\(field)': \(reason)"

@@ -26,15 +26,38 @@ extension ModelBundle {
         return self.datasetPath == evaluatedPath ? .sameDirectory : .otherDirectory(trainedOn: self.datasetPath)
     }
 
+    /// Whether `url` is a model directory (it has a config.json).
+    public static func holdsModel(_ url: URL) -> Bool {
+        FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path)
+    }
+
+    /// Every name a model directory may hold: the bundle, the weights, the training log and checkpoint, the
+    /// retrieval index, and `mind compare`'s note of its budget.
+    public static let ownFileNames: Set<String> = [
+        "config.json", "schema.json", "items.txt", "popularity.json", "weights.safetensors", "metrics.json", "training_log.jsonl",
+        "checkpoint", "index", "compare_budget.txt",
+    ]
+
+    /// Refuses to replace a model directory that holds anything else: replacing it would delete those files.
+    public static func checkHoldsOnlyModelFiles(_ url: URL) throws {
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        let others = contents.filter { !ownFileNames.contains($0) }
+        guard others.isEmpty else { throw ModelBundleError.holdsOtherFiles(url.path, others) }
+    }
+
     /// Makes `url` ready for a new model: an absent or empty directory is fine; an old model directory is
     /// emptied only when `replace` is true; anything else is refused, so no user file is ever deleted.
-    public static func prepareOutputDirectory(_ url: URL, replace: Bool) throws {
+
+    /// `ownedByCaller`: the directory belongs to the command (`mind compare`'s and `mind demo`'s model directories
+    /// inside their own workspace), so whatever else it holds goes too.
+    public static func prepareOutputDirectory(_ url: URL, replace: Bool, ownedByCaller: Bool = false) throws {
         let manager = FileManager.default
         guard manager.fileExists(atPath: url.path) else { return }
         let contents = (try? manager.contentsOfDirectory(atPath: url.path)) ?? []
         if contents.isEmpty { return }
         guard contents.contains("config.json") else { throw ModelBundleError.notAModelDirectory(url.path) }
         guard replace else { throw ModelBundleError.holdsAModel(url.path) }
+        if !ownedByCaller { try checkHoldsOnlyModelFiles(url) }
         for name in contents { try manager.removeItem(at: url.appendingPathComponent(name)) }
     }
 }

@@ -217,22 +217,3 @@ public enum SafeTensors {
         }
     }
 }
-
-/// Writes files so that readers see either the old file or the whole new one, never a part.
-public enum AtomicFile {
-    /// Writes `data` to a temporary sibling and renames it to `url`; on any failure the temporary is removed.
-    public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do { try data.write(to: temporary) } catch {
-            try? FileManager.default.removeItem(at: temporary)  // a write that stopped halfway leaves nothing
-            throw error
-        }
-        // rename(2) replaces the destination atomically on POSIX file systems.
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "cannot move \(temporary.path) into place: \(reason)"])
-        }
-    }
-}

@@ -4,50 +4,48 @@ import MINDCore
 import MINDData
 import MINDJSON
 import MINDModels
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Batch mode of `mind recommend`: JSONL histories in, JSONL recommendations out, through a `Recommender`.
 public enum BatchRecommendation {
     /// Requests per `Recommender` call: bounds memory, and each call spreads its users over the threads.
     public static let requestsPerCall = 512
 
-    /// Reads `input`, writes one `Recommendation` line per request to a temporary file renamed to `output`
-    /// (nothing is left behind on failure). Returns (users, unknown items skipped, seconds).
+    /// What a batch run did, for the command's summary and warnings.
+    public struct Summary: Sendable, Equatable {
+        public var users: Int
+        /// History ids not in the catalogue (skipped).
+        public var unknownItems: Int
+        /// Profile fields the model does not read, and values it does not know (see `Recommender.unknownProfileEntries`).
+        public var unknownProfileEntries: Int
+        public var seconds: Double
+    }
+
+    /// Reads `input`, writes one `Recommendation` line per request to `output` through `AtomicFile` (nothing is
+    /// left behind on failure).
     @discardableResult
-    public static func recommendFile(
-        _ recommender: Recommender, input: URL, output: URL, top: Int
-    ) throws -> (users: Int, unknownItems: Int, seconds: Double) {
+    public static func recommendFile(_ recommender: Recommender, input: URL, output: URL, top: Int) throws -> Summary {
         let start = DispatchTime.now().uptimeNanoseconds
         let requests = try HistoryFile.read(input)
-        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: temporary) else {
-            throw RecommendError.cannotWrite(output.path)
-        }
         var unknown = 0
         do {
-            defer { try? handle.close() }
-            for chunkStart in stride(from: 0, to: requests.count, by: requestsPerCall) {
-                let chunk = Array(requests[chunkStart..<min(chunkStart + requestsPerCall, requests.count)])
-                var text = JSONWriter(capacity: chunk.count * (top * 24 + 64))
-                for result in recommender.recommend(chunk, count: top) {
-                    unknown += result.unknownItems
-                    result.writeJSON(into: &text)  // sorted keys: the same input gives the same bytes
-                    text.newline()
+            try AtomicFile.write(to: output) { handle in
+                for chunkStart in stride(from: 0, to: requests.count, by: requestsPerCall) {
+                    let chunk = Array(requests[chunkStart..<min(chunkStart + requestsPerCall, requests.count)])
+                    var text = JSONWriter(capacity: chunk.count * (top * 24 + 64))
+                    for result in recommender.recommend(chunk, count: top) {
+                        unknown += result.unknownItems
+                        result.writeJSON(into: &text)  // sorted keys: the same input gives the same bytes
+                        text.newline()
+                    }
+                    try handle.write(contentsOf: text.bytes)
                 }
-                try handle.write(contentsOf: text.bytes)
             }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw error is RecommendError ? error : RecommendError.cannotWrite(output.path)
         }
-        guard rename(temporary.path, output.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw RecommendError.cannotWrite(output.path)
-        }
-        return (requests.count, unknown, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return Summary(users: requests.count, unknownItems: unknown,
+                       unknownProfileEntries: requests.reduce(0) { $0 + recommender.unknownProfileEntries($1.profile) },
+                       seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }
 
@@ -89,7 +87,9 @@ public enum HistoryFile {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw RecommendError.cannotRead(url.path) }
         var requests: [RecommendationRequest] = []
         var lineNumber = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+        // A leading byte-order mark (editors on Windows write one) is skipped, as the CSV reader does.
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        for line in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             let location = "\(url.path):\(lineNumber)"
             let trimmed = line.last == 0x0D ? line.dropLast() : line

@@ -144,6 +144,16 @@ public struct Recommender: Sendable {
 
     /// Profile value indices in the model's feature order (0 where unknown or absent); empty when the model
     /// reads no profile.
+    /// Entries of `profile` this model cannot use: fields it does not read (all of them, when it reads no profile),
+    /// and values its vocabulary does not hold (read as "unknown").
+    public func unknownProfileEntries(_ profile: [String: String]) -> Int {
+        let features = model.usesProfile ? model.schema.userFeatures : []
+        return profile.filter { name, value in
+            guard let spec = features.first(where: { $0.name == name }) else { return true }
+            return spec.index(of: value) == 0
+        }.count
+    }
+
     public func profileValues(_ profile: [String: String]) -> [Int32] {
         guard model.usesProfile else { return [] }
         return model.schema.userFeatures.map { spec in profile[spec.name].map { spec.index(of: $0) } ?? 0 }

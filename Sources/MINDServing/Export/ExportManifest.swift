@@ -1,4 +1,5 @@
 import Foundation
+import MINDData
 import MINDJSON
 
 /// `manifest.json` of an export directory: what was exported, from where, and its sizes. Its presence
@@ -41,6 +42,7 @@ public struct ExportManifest: Codable, Equatable, Sendable {
 public enum ExportError: Error, CustomStringConvertible, Equatable {
     case outputIsAFile(path: String)
     case outputIsNotAnExport(path: String)
+    case outputHoldsOtherFiles(path: String, names: [String])
     case missingModelFile(path: String)
     case writeFailed(path: String, reason: String)
 
@@ -49,6 +51,9 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
         case .outputIsAFile(let path): return "\(path): the export output is a file; give a directory"
         case .outputIsNotAnExport(let path):
             return "\(path): the directory is not empty and holds no mind export (no manifest.json with format \"\(ExportManifest.formatName)\"); refusing to replace it"
+        case .outputHoldsOtherFiles(let path, let names):
+            return "\(path) holds files that are not its export's (\(StagedDirectory.listing(names))), which replacing it would delete; "
+                + "move them, or choose another --output"
         case .missingModelFile(let path): return "\(path): missing file of the model directory"
         case .writeFailed(let path, let reason): return "\(path): cannot write the export: \(reason)"
         }

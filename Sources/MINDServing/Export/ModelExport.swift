@@ -118,9 +118,10 @@ public enum ModelExport {
         guard FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else { throw ExportError.outputIsAFile(path: destination.path) }
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
-        guard contents.isEmpty || ExportManifest.read(from: destination) != nil else {
-            throw ExportError.outputIsNotAnExport(path: destination.path)
-        }
+        guard !contents.isEmpty else { return }
+        guard let manifest = ExportManifest.read(from: destination) else { throw ExportError.outputIsNotAnExport(path: destination.path) }
+        let others = contents.filter { !manifest.files.contains($0) && $0 != manifestFile }
+        guard others.isEmpty else { throw ExportError.outputHoldsOtherFiles(path: destination.path, names: others) }
     }
 
     // MARK: - Parts

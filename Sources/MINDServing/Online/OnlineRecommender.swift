@@ -29,7 +29,7 @@ public final class OnlineRecommender: @unchecked Sendable {
     private let lock = NSLock()
     private var engine: Recommender
     private var generation = 0
-    private var users: [String: UserRecord] = [:]
+    private var users: [ExactString: UserRecord] = [:]  // by bytes: two ids that differ in bytes are two users, as in the log
     private var appliedSequence: Int64 = 0
 
     public init(recommender: Recommender) {
@@ -66,7 +66,7 @@ public final class OnlineRecommender: @unchecked Sendable {
             record.items = items
             record.timestamps = timestamps
             record.sequences = [Int64](repeating: 0, count: items.count)  // before the log's first event (1)
-            users[user] = record
+            users[ExactString(user)] = record
         }
     }
 
@@ -76,24 +76,24 @@ public final class OnlineRecommender: @unchecked Sendable {
     public func apply(_ events: [StoredEvent]) -> [String] {
         locked {
             var changed: [String] = []
-            var seen = Set<String>()
+            var seen = Set<ExactString>()
             for stored in events {
                 let user = stored.event.user
-                var record = users.removeValue(forKey: user) ?? UserRecord()
+                var record = users.removeValue(forKey: ExactString(user)) ?? UserRecord()
                 // Usually the newest event: the search from the end stops at once.
                 var position = record.sequences.count
                 while position > 0 && record.sequences[position - 1] > stored.sequence { position -= 1 }
                 if position > 0 && record.sequences[position - 1] == stored.sequence {
-                    users[user] = record
+                    users[ExactString(user)] = record
                     continue
                 }
                 record.sequences.insert(stored.sequence, at: position)
                 record.items.insert(stored.event.item, at: position)
                 record.timestamps.insert(stored.event.timestamp, at: position)
                 record.version += 1
-                users[user] = record
+                users[ExactString(user)] = record
                 appliedSequence = max(appliedSequence, stored.sequence)
-                if seen.insert(user).inserted { changed.append(user) }
+                if seen.insert(ExactString(user)).inserted { changed.append(user) }
             }
             return changed
         }
@@ -101,7 +101,7 @@ public final class OnlineRecommender: @unchecked Sendable {
 
     /// The stored history of `user`, oldest first; nil for a user with no event.
     public func history(of user: String) -> (items: [String], timestamps: [Int64])? {
-        locked { users[user].map { ($0.items, $0.timestamps) } }
+        locked { users[ExactString(user)].map { ($0.items, $0.timestamps) } }
     }
 
     /// Extracts and keeps the interests of `users` now (after their events), all in one batch. Returns how many
@@ -109,7 +109,7 @@ public final class OnlineRecommender: @unchecked Sendable {
     @discardableResult
     public func refreshInterests(of users: [String]) -> Int {
         let (engine, generation, snapshots) = locked { () -> (Recommender, Int, [(String, [String], Int)]) in
-            (self.engine, self.generation, users.compactMap { user in self.users[user].map { (user, $0.items, $0.version) } })
+            (self.engine, self.generation, users.compactMap { user in self.users[ExactString(user)].map { (user, $0.items, $0.version) } })
         }
         guard !snapshots.isEmpty else { return 0 }
         let knownLists = snapshots.map { engine.itemIndices($0.1).known }
@@ -129,18 +129,18 @@ public final class OnlineRecommender: @unchecked Sendable {
 
     /// Keeps `cached` unless the user already has interests from a newer history or model. Call with the lock held.
     private func store(_ cached: CachedInterests, for user: String) {
-        guard var record = users[user] else { return }
+        guard var record = users[ExactString(user)] else { return }
         if let current = record.interests,
            (current.generation, current.version) >= (cached.generation, cached.version) { return }
         record.interests = cached
-        users[user] = record
+        users[ExactString(user)] = record
     }
 
     /// The interests of a stored user, from the cache when current, else extracted now (and kept).
     /// Returns nil for an unknown user.
     func currentInterests(of user: String) -> (Recommender, CachedInterests)? {
         let snapshot = locked { () -> (Recommender, Int, UserRecord)? in
-            users[user].map { (engine, generation, $0) }
+            users[ExactString(user)].map { (engine, generation, $0) }
         }
         guard let (engine, generation, record) = snapshot else { return nil }
         if let cached = record.interests, cached.version == record.version, cached.generation == generation {
