@@ -265,9 +265,12 @@ public final class RecommendationService: Sendable {
 
     private func interests(of user: String, request: Request) throws -> Response {
         var count = 10
-        if let given = request.uri.queryParameters.get("n") {
-            guard let value = Int(given), (1...100).contains(value) else {
-                throw APIError.badRequest("query parameter \"n\" is \"\(given)\"; give 1 to 100")
+        let given = request.uri.queryParameters.getAll("n")
+        guard given.count <= 1 else { throw APIError.badRequest("query parameter \"n\" is given \(given.count) times; give it once") }
+        if let given = given.first.map({ String($0) }) {
+            // Digits only, as JSON integers are read: not "+5" or " 5".
+            guard given.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = Int(given), (1...100).contains(value) else {
+                throw APIError.badRequest("query parameter \"n\" is \"\(JSONProblem.abbreviated(given))\"; give 1 to 100")
             }
             count = value
         }

@@ -193,8 +193,13 @@ struct RoutesTests {
             try await client.execute(uri: "/v1/admin/reload", method: .post, headers: auth) { response in
                 #expect(response.status == .ok)
             }
-            try await client.execute(uri: "/v1/users/u/interests?n=0", method: .get) { response in
-                #expect(response.status == .badRequest)
+            for query in ["n=0", "n=%2B5", "n=1&n=2", "n=5x"] {
+                try await client.execute(uri: "/v1/users/u/interests?\(query)", method: .get) { response in
+                    #expect(response.status == .badRequest, "\(query)")
+                }
+            }
+            try await client.execute(uri: "/v1/users/u/interests?n=5", method: .get) { response in
+                #expect(response.status == .ok)
             }
         }
         let metrics = service.metrics.registry.emitToString()
