@@ -40,7 +40,7 @@ struct EventsExportCommand: AsyncParsableCommand {
         do {
             let store: any EventStore
             if let eventsDatabase {
-                store = try await PostgresEventStore(url: eventsDatabase, table: eventsTable)
+                store = try await PostgresEventStore(url: eventsDatabase, table: eventsTable, readOnly: true)
             } else {
                 store = try SQLiteEventStore(path: events!, readOnly: true)
             }

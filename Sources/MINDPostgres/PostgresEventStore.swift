@@ -11,15 +11,19 @@ public struct PostgresEventStore: EventStore {
     private let log: PostgresEventLog
     private let committer: GroupCommit
 
-    /// Connects to `url` and creates `table` if it does not exist.
-    public init(url: String, table: String = PostgresEventStore.defaultTable) async throws {
+    /// Connects to `url` and creates `table` if it does not exist. A writer holds an advisory lock on the table for
+    /// as long as it is open, so a second service on the same table is refused (each would serve only its own
+    /// writes); `readOnly` (export) reads an existing table beside it and takes no lock.
+    public init(url: String, table: String = PostgresEventStore.defaultTable, readOnly: Bool = false) async throws {
         let place = try PostgresLocation(url: url)
         let name = try TableName.validated(table)
         location = "\(place.redacted) table \(name)"
-        let log = PostgresEventLog(location: place, table: name)
+        let log = PostgresEventLog(location: place, table: name, writer: !readOnly)
         do {
-            try await log.createTable()
+            if readOnly { try await log.checkTable() } else { try await log.createTable() }
         } catch {
+            await log.close()  // PostgresNIO requires a connection to be closed before it is released
+            if let error = error as? EventStoreError { throw error }
             throw EventStoreError.cannotOpen(location, "\(error)")
         }
         self.log = log
@@ -63,20 +67,50 @@ public struct PostgresEventStore: EventStore {
 actor PostgresEventLog {
     let location: PostgresLocation
     let table: String
+    /// Whether this log appends: then each of its connections holds the table's writer lock.
+    let writer: Bool
     private var connection: PostgresConnection?
     private var closed = false
 
-    init(location: PostgresLocation, table: String) {
+    init(location: PostgresLocation, table: String, writer: Bool) {
         self.location = location
         self.table = table
+        self.writer = writer
     }
 
     private func session() async throws -> PostgresSession {
         if closed { throw EventStoreError.closed(location.redacted) }
         if let connection, !connection.isClosed { return PostgresSession(connection: connection, location: location) }
         let fresh = try await PostgresSession.connect(to: location)
+        let session = PostgresSession(connection: fresh, location: location)
+        if writer {
+            // Session-level: held until this connection ends. After a dropped connection the lock is taken again,
+            // and if another service has it meanwhile, this one writes nothing.
+            // A writer killed a moment ago holds the lock until its server-side session notices the closed socket:
+            // a few seconds of retries tell that from a live writer.
+            let key = "mind event log \(table)"
+            var locked = false
+            for attempt in 0..<50 {
+                if attempt > 0 { try await Task.sleep(for: .milliseconds(100)) }
+                let rows = try await session.rows("SELECT pg_try_advisory_lock(hashtext(\(key))::int8)", operation: "locking the event table")
+                locked = try rows.first?.decode(Bool.self) == true
+                if locked { break }
+            }
+            guard locked else {
+                try? await fresh.close()
+                throw EventStoreError.cannotOpen(
+                    "\(location.redacted) table \(table)", "another process (a running mind serve?) is writing to it")
+            }
+        }
         connection = fresh
-        return PostgresSession(connection: fresh, location: location)
+        return session
+    }
+
+    /// A reader's check that the table exists and has our columns.
+    func checkTable() async throws {
+        _ = try await session().rows(
+            PostgresQuery(unsafeSQL: "SELECT sequence, user_id, item_id, ts FROM \(TableName.quoted(table)) LIMIT 0"),
+            operation: "checking the event table")
     }
 
     func createTable() async throws {
@@ -89,9 +123,7 @@ actor PostgresEventLog {
                 ts bigint NOT NULL)
             """, operation: "creating the event table")
         // A table of that name made by something else fails here, before anything is served.
-        _ = try await session.rows(
-            PostgresQuery(unsafeSQL: "SELECT sequence, user_id, item_id, ts FROM \(TableName.quoted(table)) LIMIT 0"),
-            operation: "checking the event table")
+        try await checkTable()
     }
 
     /// One INSERT for all calls; sequence numbers are handed out in the order of the rows (WITH ORDINALITY).

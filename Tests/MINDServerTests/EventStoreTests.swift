@@ -140,6 +140,25 @@ struct PostgresEventStoreTests {
         let url = ProcessInfo.processInfo.environment["MIND_TEST_DATABASE_URL"]!
         await #expect(throws: (any Error).self) { _ = try await PostgresEventStore(url: url, table: "bad; DROP TABLE x") }
     }
+
+    /// One writer per table, as for SQLite files: a second service is refused; an export reads beside the first.
+    @Test func aSecondWriterIsRefusedWhileTheFirstHasTheTable() async throws {
+        let url = ProcessInfo.processInfo.environment["MIND_TEST_DATABASE_URL"]!
+        let table = "mind_events_test_\(UInt32.random(in: 0..<UInt32.max))"
+        let first = try await PostgresEventStore(url: url, table: table)
+        await #expect { _ = try await PostgresEventStore(url: url, table: table) } throws: { "\($0)".contains("another process") }
+        _ = try await first.append([UserEvent(user: "u", item: "i", timestamp: 1)])
+        let reader = try await PostgresEventStore(url: url, table: table, readOnly: true)
+        var read = 0
+        try await reader.replay(after: 0, batchSize: 10) { read += $0.count }
+        #expect(read == 1)
+        try await reader.close()
+        try await first.close()
+        let second = try await PostgresEventStore(url: url, table: table)  // free again once the first has closed
+        try await second.close()
+        // A reader never creates a table.
+        await #expect(throws: (any Error).self) { _ = try await PostgresEventStore(url: url, table: table + "_missing", readOnly: true) }
+    }
 }
 
 @Suite("Online recommender")
