@@ -321,13 +321,18 @@ public enum OpenAPIDocument {
       /readyz:
         get:
           operationId: ready
-          summary: The model and its index are loaded and the event log replayed.
+          summary: The model and its index are loaded, the event log replayed, and the log can keep writes.
           responses:
             "200":
               description: Ready.
               content:
                 application/json:
                   schema: {$ref: "#/components/schemas/Status"}
+            "503":
+              description: The event log can no longer keep writes (its file was deleted or replaced); restart the service.
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
       /metrics:
         get:
           operationId: metrics

@@ -14,12 +14,14 @@ public final class SQLiteEventStore: EventStore {
     private let committer: GroupCommit
     /// The writer's hold on the log (nil when read-only): an exclusive lock, and the files' identities.
     private let guardian: LogFileGuard?
+    /// The write-ahead log as the store opened it (nil when read-only).
+    private let writeAheadLog: LogFileGuard.FileIdentity?
 
     /// Opens (or creates) the log at `path`; an existing file must be an event log of ours. `readOnly` opens an
     /// existing log for reading (export) and changes nothing in the file.
     public init(path: String, readOnly: Bool = false) throws {
         location = path
-        var writeAheadLog: LogFileGuard.FileIdentity?
+        var openedWriteAheadLog: LogFileGuard.FileIdentity?
         var configuration = Configuration()
         configuration.label = "mind.events"
         configuration.readonly = readOnly
@@ -51,20 +53,21 @@ public final class SQLiteEventStore: EventStore {
                 guard let wal = LogFileGuard.FileIdentity(path: path + "-wal") else {
                     throw EventStoreError.cannotOpen(path, "SQLite kept no write-ahead log beside it")
                 }
-                writeAheadLog = wal
+                openedWriteAheadLog = wal
             }
         } catch let error as EventStoreError {
             throw error
         } catch {
             throw EventStoreError.cannotOpen(path, Self.reason(error))
         }
-        let (pool, guardian, openedWriteAheadLog) = (self.pool, self.guardian, writeAheadLog)
+        writeAheadLog = openedWriteAheadLog
+        let (pool, guardian, writeAheadLog) = (self.pool, self.guardian, self.writeAheadLog)
         /// Copies what the write-ahead log holds into the database file (SQLite keeps the log open after it is unlinked).
         let checkpoint = { try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
         committer = GroupCommit { calls in
             // Files deleted or replaced under the service: refuse before writing, so the 503 is true ("nothing was
             // stored"), and save what the write-ahead log holds of earlier, acknowledged events.
-            if let problem = guardian?.problem(writeAheadLog: openedWriteAheadLog) {
+            if let problem = guardian?.problem(writeAheadLog: writeAheadLog) {
                 if guardian?.databaseProblem() == nil { try? await checkpoint() }
                 throw EventStoreError.writeFailed(path, problem)
             }
@@ -84,13 +87,15 @@ public final class SQLiteEventStore: EventStore {
             }
             // Deleted or replaced during this commit: with the database file still in place, a checkpoint makes the
             // commit durable there (and it is acknowledged); otherwise it is durable nowhere a restart will look.
-            if let problem = guardian?.problem(writeAheadLog: openedWriteAheadLog) {
+            if let problem = guardian?.problem(writeAheadLog: writeAheadLog) {
                 if guardian?.databaseProblem() == nil, (try? await checkpoint()) != nil { return stored }
                 throw EventStoreError.writeFailed(path, problem)
             }
             return stored
         }
     }
+
+    public func knownProblem() -> String? { guardian?.problem(writeAheadLog: writeAheadLog) }
 
     public func append(_ events: [UserEvent]) async throws -> [StoredEvent] {
         try await committer.append(events)

@@ -140,7 +140,10 @@ public final class RecommendationService: Sendable {
         case .interests: return try interests(of: userParameter(context), request: request)
         case .reload: return try await reload(request)
         case .health: return status("ok")
-        case .ready: return status("ready")
+        case .ready:
+            // A service whose log can no longer keep writes is taken out of rotation, with the reason.
+            if let problem = store.knownProblem() { throw APIError(.serviceUnavailable, "not ready: \(problem)") }
+            return status("ready")
         case .metrics:
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))

@@ -228,6 +228,21 @@ struct RoutesTests {
         }
     }
 
+    /// A log deleted under the service takes it out of rotation: /readyz says why, and writes store nothing.
+    @Test func readinessFollowsTheEventLog() async throws {
+        let scratch = try ServerFixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try await ServerFixture.withClient(try ServerFixture.service(in: scratch)) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in #expect(response.status == .ok) }
+            try FileManager.default.removeItem(at: scratch.appendingPathComponent("events.sqlite"))
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("not ready: the log file was deleted"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
     /// HEAD gets GET's status and headers, Content-Length included, and never a body: errors and 405s too; the
     /// metrics count it as HEAD.
     @Test func headIsAnsweredLikeGetWithoutABody() async throws {

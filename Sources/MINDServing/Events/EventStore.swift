@@ -41,6 +41,13 @@ public protocol EventStore: Sendable {
     func close() async throws
     /// Where the events live, for messages (a path, or a URL without its password).
     var location: String { get }
+    /// Why writes would fail now, found without writing (the log's files deleted or replaced, say); nil when
+    /// nothing is known to be wrong. Readiness checks ask this.
+    func knownProblem() -> String?
+}
+
+extension EventStore {
+    public func knownProblem() -> String? { nil }
 }
 
 /// Failures of an event store, each naming the store.
