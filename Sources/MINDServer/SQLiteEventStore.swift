@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MINDServing
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,7 +69,7 @@ public final class SQLiteEventStore: EventStore {
             // Files deleted or replaced under the service: refuse before writing, so the 503 is true ("nothing was
             // stored"), and save what the write-ahead log holds of earlier, acknowledged events.
             if let problem = guardian?.problem(writeAheadLog: writeAheadLog) {
-                if guardian?.databaseProblem() == nil { try? await checkpoint() }
+                if guardian?.databaseProblem() == nil { _ = try? await checkpoint() }
                 throw EventStoreError.writeFailed(path, problem)
             }
             let stored: [[StoredEvent]]
@@ -162,7 +163,9 @@ public final class SQLiteEventStore: EventStore {
 /// while the service runs takes every later commit with it.
 final class LogFileGuard: Sendable {
     let path: String
-    private let descriptor: Int32
+    /// The database file's descriptor holding the lock; -1 once released (by `release()`, or `deinit` when a store
+    /// failed to open after taking the lock).
+    private let descriptor: Mutex<Int32>
     private let databaseIdentity: FileIdentity
 
     /// Device and inode: what a path names.
@@ -199,9 +202,11 @@ final class LogFileGuard: Sendable {
             close(descriptor)
             throw EventStoreError.cannotOpen(path, reason)
         }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
         databaseIdentity = FileIdentity(status)
     }
+
+    deinit { release() }
 
     /// Why the files at the path are no longer the ones being written (`writeAheadLog`: the identity of the
     /// write-ahead log when the store opened), or nil while they are.
@@ -216,11 +221,17 @@ final class LogFileGuard: Sendable {
     /// `problem(writeAheadLog:)` for the database file alone.
     func databaseProblem() -> String? {
         var status = stat()
-        if fstat(descriptor, &status) != 0 || status.st_nlink == 0 || FileIdentity(path: path) != databaseIdentity {
+        let described = descriptor.withLock { $0 >= 0 && fstat($0, &status) == 0 }
+        if !described || status.st_nlink == 0 || FileIdentity(path: path) != databaseIdentity {
             return "the log file was deleted or replaced while the service ran, so nothing written now would survive a restart; restart the service"
         }
         return nil
     }
 
-    func release() { close(descriptor) }
+    func release() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+        }
+    }
 }

@@ -61,6 +61,8 @@ struct SQLiteEventStoreTests {
         let garbage = scratch.appendingPathComponent("garbage.sqlite")
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: garbage)
         #expect { try SQLiteEventStore(path: garbage.path) } throws: { "\($0)".contains(garbage.path) }
+        // The failed open let go of its writer lock: a second try fails for the same reason, not "another process".
+        #expect { try SQLiteEventStore(path: garbage.path) } throws: { !"\($0)".contains("another process") }
 
         // A SQLite file whose "events" table is someone else's.
         let foreign = scratch.appendingPathComponent("foreign.sqlite").path
