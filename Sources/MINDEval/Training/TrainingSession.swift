@@ -51,7 +51,7 @@ public struct TrainingSession {
             // The run must go on over the data it started on: the training counts per item and the feature schema
             // recorded at its start tell another dataset (or another split of the same logs) apart.
             let started = try ModelBundle.read(from: outputURL)
-            guard started.itemIDs == data.items.ids, started.itemPopularity == trainingData.popularity, started.schema == schema else {
+            guard ExactString.same(started.itemIDs, data.items.ids), started.itemPopularity == trainingData.popularity, started.schema == schema else {
                 throw ModelBundleError.resumedOnOtherData(model: outputURL.path, dataset: datasetURL.path)
             }
         } else {

@@ -19,7 +19,7 @@ extension ModelBundle {
     /// Checks that this model can run on `dataset` (read from `datasetPath`): its item vocabulary must be the
     /// dataset's, since item indices mean nothing otherwise.
     public func check(against dataset: Dataset, at datasetPath: String, modelPath: String) throws -> DatasetMatch {
-        guard itemIDs == dataset.items.ids else {
+        guard ExactString.same(itemIDs, dataset.items.ids) else {
             throw ModelBundleError.vocabularyMismatch(model: modelPath, dataset: datasetPath)
         }
         let evaluatedPath = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
@@ -55,7 +55,7 @@ extension ModelBundle {
         guard manager.fileExists(atPath: url.path) else { return }
         let contents = (try? manager.contentsOfDirectory(atPath: url.path)) ?? []
         if contents.isEmpty { return }
-        guard contents.contains("config.json") else { throw ModelBundleError.notAModelDirectory(url.path) }
+        guard holdsModel(url) else { throw ModelBundleError.notAModelDirectory(url.path) }
         guard replace else { throw ModelBundleError.holdsAModel(url.path) }
         if !ownedByCaller { try checkHoldsOnlyModelFiles(url) }
         for name in contents { try manager.removeItem(at: url.appendingPathComponent(name)) }
