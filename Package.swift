@@ -80,7 +80,7 @@ let package = Package(
         // PostgreSQL (pgvector) export and retrieval, kept in its own target so the other libraries stay free of NIO.
         .target(
             name: "MINDReport",
-            dependencies: ["MINDData", "MINDModels", "MINDServing", "MINDEval"],
+            dependencies: ["MINDCore", "MINDData", "MINDModels", "MINDServing", "MINDEval"],
             swiftSettings: checked
         ),
         .target(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MINDCore
 import MINDData
 import MINDEval
 import MINDRetrieval
@@ -19,19 +20,19 @@ func diversityAggregation(factor: Float, facts: CatalogueFacts) throws -> Divers
 /// not know has no category).
 struct CategoriesByItemID: Sendable {
     let factor: Float
-    private let categories: [String: [Int32]]
+    private let categories: [ExactString: [Int32]]
 
     /// nil when `factor` is 0; an error when the dataset has no category feature.
     init?(factor: Float, dataset: Dataset) throws {
         guard let aggregation = try diversityAggregation(factor: factor, facts: CatalogueFacts(dataset: dataset, labels: try ItemLabels(dataset: dataset)))
         else { return nil }
         self.factor = factor
-        categories = Dictionary(zip(dataset.items.ids, aggregation.categories), uniquingKeysWith: { first, _ in first })
+        categories = Dictionary(zip(dataset.items.ids.map(ExactString.init), aggregation.categories), uniquingKeysWith: { first, _ in first })
     }
 
     /// `recommender` merging its interests by the aggregation over its own items.
     func applied(to recommender: Recommender) -> Recommender {
-        recommender.aggregating(by: DiverseAggregation(factor: factor, categories: recommender.itemIDs.map { categories[$0] ?? [] }))
+        recommender.aggregating(by: DiverseAggregation(factor: factor, categories: recommender.itemIDs.map { categories[ExactString($0)] ?? [] }))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MINDCore
 import MINDJSON
 
 /// The checks `DatasetStore.load` makes once, so that code reading a loaded `Dataset` may index it without checks:
@@ -92,10 +93,10 @@ enum DatasetValidation {
 
     /// The first repeated line of an id file.
     static func checkDistinct(_ ids: [String], path: String) throws {
-        var seen: [String: Int] = [:]
+        var seen: [ExactString: Int] = [:]  // by bytes, as `Vocabulary` tells ids apart
         seen.reserveCapacity(ids.count)
         for (index, id) in ids.enumerated() {
-            if let earlier = seen.updateValue(index, forKey: id) {
+            if let earlier = seen.updateValue(index, forKey: ExactString(id)) {
                 throw DatasetError.invalidField(path: path, field: "line \(index + 1)", reason: "repeats the id on line \(earlier + 1)")
             }
         }

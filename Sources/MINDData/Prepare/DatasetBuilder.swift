@@ -72,10 +72,9 @@ public struct DatasetBuilder: Sendable {
                 from: itemTable, role: "items", entities: items, explicit: options.itemFeatures, allowMultiValued: true,
                 maxDistinctFraction: options.maxDistinctFraction)
             if let column = FeatureSelection.titleColumn(of: itemTable) {
-                var rowOf: [String: Int] = [:]
-                for (row, id) in itemTable.ids.enumerated() { rowOf[id] = row }
+                let rowOf = itemTable.rowsByID()
                 itemTitles = items.ids.map { id in
-                    rowOf[id].map { FeatureSelection.sanitize(column.values[$0]) } ?? id
+                    rowOf[ExactString(id)].map { FeatureSelection.sanitize(column.values[$0]) } ?? id
                 }
                 itemTitleColumn = column.name
             }

@@ -1,3 +1,5 @@
+import MINDCore
+
 /// Turns the columns of an items or users file into categorical features, choosing columns by rule
 /// unless told explicitly, and recording each choice for the report.
 ///
@@ -28,10 +30,8 @@ enum FeatureSelection {
                 throw PrepareError.unknownFeatureColumn(file: role, column: name, available: table.columns.map(\.name))
             }
         }
-        var rowOf: [String: Int] = [:]
-        rowOf.reserveCapacity(table.ids.count)
-        for (row, id) in table.ids.enumerated() { rowOf[id] = row }
-        let entityRows = entities.ids.map { rowOf[$0] }
+        let rowOf = table.rowsByID()
+        let entityRows = entities.ids.map { rowOf[ExactString($0)] }
         let missing = entityRows.filter { $0 == nil }.count
 
         var features: [CategoricalFeature] = []
@@ -67,17 +67,20 @@ enum FeatureSelection {
             let tokensPerRow: [[String]] = column.values.map { value in
                 let tokens = separator.map { value.split(separator: $0, omittingEmptySubsequences: true).map(String.init) }
                     ?? (value.isEmpty ? [] : [value])
-                var seen = Set<String>()
-                return tokens.map { sanitize(normalize($0)) }.filter { seen.insert($0).inserted }
+                var seen = Set<ExactString>()
+                return tokens.map { sanitize(normalize($0)) }.filter { seen.insert(ExactString($0)).inserted }
             }
-            let labels = Set(tokensPerRow.joined()).sorted()
+            // Labels are distinct by bytes, like ids, and sorted by bytes (code points), so two spellings of one
+            // text that Swift's `<` calls equal still get one fixed order.
+            let labels = Set(tokensPerRow.joined().map(ExactString.init)).map(\.text)
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             if explicit == nil && table.ids.count >= 100 && Double(labels.count) > maxDistinctFraction * Double(table.ids.count) {
                 decisions.append(.init(column: column.name, used: false, multiValued: separator != nil, vocabularySize: labels.count + 1,
                     reason: "\(labels.count) distinct values in \(table.ids.count) rows: nearly unique, like an id"))
                 continue
             }
-            var labelIndex: [String: Int32] = [:]
-            for (index, label) in labels.enumerated() { labelIndex[label] = Int32(index + 1) }
+            var labelIndex: [ExactString: Int32] = [:]
+            for (index, label) in labels.enumerated() { labelIndex[ExactString(label)] = Int32(index + 1) }
             var offsets: [Int32] = [0]
             var values: [Int32] = []
             offsets.reserveCapacity(entities.count + 1)
@@ -86,7 +89,7 @@ enum FeatureSelection {
                 if tokens.isEmpty {
                     values.append(0)
                 } else {
-                    for token in tokens { values.append(labelIndex[token] ?? 0) }
+                    for token in tokens { values.append(labelIndex[ExactString(token)] ?? 0) }
                 }
                 offsets.append(Int32(values.count))
             }

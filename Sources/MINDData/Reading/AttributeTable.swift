@@ -1,4 +1,5 @@
 import Foundation
+import MINDCore
 
 /// An entity file (items or users): one row per id, every other column kept as text.
 public struct AttributeTable: Sendable {
@@ -30,6 +31,14 @@ public struct AttributeTable: Sendable {
         self.isRecBole = isRecBole
         self.invalidRows = invalidRows
     }
+
+    /// Row of each id, by bytes (ids are distinct as bytes, see `ExactString`).
+    func rowsByID() -> [ExactString: Int] {
+        var rows: [ExactString: Int] = [:]
+        rows.reserveCapacity(ids.count)
+        for (row, id) in ids.enumerated() { rows[ExactString(id)] = row }
+        return rows
+    }
 }
 
 /// Reads items and users files (CSV, TSV, RecBole `.item` / `.user`).
@@ -45,7 +54,7 @@ public enum AttributeReader {
             bytes: file.mapped.bytes, range: file.dataStart..<file.mapped.bytes.count, file: path, format: file.format,
             expectedFields: fieldCount)
         var ids: [String] = []
-        var firstLine: [String: Int] = [:]
+        var firstLine: [ExactString: Int] = [:]  // by bytes, as the interactions' ids are (see ExactString)
         var values = [[String]](repeating: [], count: fieldCount)
         var invalidRows: [InvalidRowKind: Int] = [:]
         let lineOffset = file.dataStartLine - 1
@@ -57,8 +66,8 @@ public enum AttributeReader {
             if idField.count == 0 { return .emptyField(file: path, line: line, column: idIndex + 1, name: idColumn) }
             if FieldParsing.containsLineBreak(idField) { return .newlineInField(file: path, line: line, column: idIndex + 1, name: idColumn) }
             let id = scanner.fieldString(idIndex)
-            if let first = firstLine[id] { return .duplicateId(file: path, line: line, id: id, firstLine: first + lineOffset) }
-            firstLine[id] = line
+            if let first = firstLine[ExactString(id)] { return .duplicateId(file: path, line: line, id: id, firstLine: first + lineOffset) }
+            firstLine[ExactString(id)] = line
             ids.append(id)
             for column in 0..<fieldCount where column != idIndex {
                 values[column].append(scanner.fieldString(column))

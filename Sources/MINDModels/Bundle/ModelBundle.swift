@@ -79,7 +79,7 @@ public struct ModelBundle: Sendable {
         }
         var ids = text.components(separatedBy: "\n")
         if ids.last == "" { ids.removeLast() }
-        guard Set(ids).count == ids.count else {
+        guard Set(ids.map(ExactString.init)).count == ids.count else {
             throw ModelBundleError.malformed(directory.appendingPathComponent("items.txt").path, "repeats an item id")
         }
         guard ids.count == schema.itemCount else {

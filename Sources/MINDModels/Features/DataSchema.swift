@@ -1,3 +1,4 @@
+import MINDCore
 import MINDData
 
 extension CategoricalFeature {
@@ -99,9 +100,11 @@ public struct UserFeatureSpec: Codable, Equatable, Sendable {
         self.vocabulary = vocabulary
     }
 
-    /// Index of an external value; 0 (unknown) when the value was never seen.
+    /// Index of an external value, matched by bytes as prepare told values apart; 0 (unknown) when the value was
+    /// never seen. A linear scan: user features are a handful of values (gender, age band, occupation).
     public func index(of value: String) -> Int32 {
-        if let i = vocabulary.firstIndex(of: value) { return Int32(i) }
+        let wanted = ExactString(value)
+        if let i = vocabulary.firstIndex(where: { ExactString($0) == wanted }) { return Int32(i) }
         return 0
     }
 }

@@ -1,3 +1,4 @@
+import MINDCore
 import MINDData
 import MINDServing
 
@@ -77,10 +78,10 @@ public struct ExplainPage: Sendable {
         let names = labels.categoryNames
         func shares(_ items: [Int32]) -> [Double] {
             var weights = [Double](repeating: 0, count: names.count)
-            let position = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let position = Dictionary(names.enumerated().map { (ExactString($1), $0) }, uniquingKeysWith: { first, _ in first })
             for item in items {
                 let categories = labels.categories(of: item)
-                for name in categories { if let index = position[name] { weights[index] += 1 / Double(categories.count) } }
+                for name in categories { if let index = position[ExactString(name)] { weights[index] += 1 / Double(categories.count) } }
             }
             return weights
         }

@@ -142,8 +142,6 @@ public struct Recommender: Sendable {
         return (known, ids.count - known.count)
     }
 
-    /// Profile value indices in the model's feature order (0 where unknown or absent); empty when the model
-    /// reads no profile.
     /// Entries of `profile` this model cannot use: fields it does not read (all of them, when it reads no profile),
     /// and values its vocabulary does not hold (read as "unknown").
     public func unknownProfileEntries(_ profile: [String: String]) -> Int {
@@ -154,6 +152,8 @@ public struct Recommender: Sendable {
         }.count
     }
 
+    /// Profile value indices in the model's feature order (0 where unknown or absent); empty when the model
+    /// reads no profile.
     public func profileValues(_ profile: [String: String]) -> [Int32] {
         guard model.usesProfile else { return [] }
         return model.schema.userFeatures.map { spec in profile[spec.name].map { spec.index(of: $0) } ?? 0 }
