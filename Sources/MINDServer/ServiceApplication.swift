@@ -126,8 +126,11 @@ public final class RecommendationService: Sendable {
     public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        Application(
-            responder: responder(), server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout))),
+        let bodyLimit = settings.maximumBodyBytes
+        return Application(
+            responder: responder(),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestBodyHandler(maximumBodyBytes: bodyLimit)], idleTimeout: TimeAmount(settings.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "mind"),
             onServerRunning: onServerRunning, logger: logger)
     }
