@@ -17,8 +17,8 @@ public struct APIError: Error, Equatable, Sendable {
     static func unprocessable(_ message: String) -> APIError { APIError(.unprocessableContent, message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
 
-    /// The JSON body of this error.
-    var response: Response {
+    /// `{"error": {"status": ..., "message": ...}}`.
+    var body: JSONWriter {
         var writer = JSONWriter(capacity: 128 + message.utf8.count)
         writer.raw("{")
         writer.key("error")
@@ -29,7 +29,12 @@ public struct APIError: Error, Equatable, Sendable {
         writer.key("message")
         writer.string(message)
         writer.raw("}}")
-        var response = Response.json(writer, status: status)
+        return writer
+    }
+
+    /// The JSON answer of this error.
+    var response: Response {
+        var response = Response.json(body, status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
         return response
     }

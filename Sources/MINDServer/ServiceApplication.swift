@@ -130,7 +130,7 @@ public final class RecommendationService: Sendable {
         return Application(
             responder: responder(),
             server: .http1(configuration: .init(
-                additionalChannelHandlers: [RequestBodyHandler(maximumBodyBytes: bodyLimit)], idleTimeout: TimeAmount(settings.idleTimeout))),
+                additionalChannelHandlers: [ParseErrorHandler(), RequestBodyHandler(maximumBodyBytes: bodyLimit)], idleTimeout: TimeAmount(settings.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "mind"),
             onServerRunning: onServerRunning, logger: logger)
     }

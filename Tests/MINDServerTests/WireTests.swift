@@ -68,6 +68,27 @@ struct WireTests {
         #expect(answer.head.hasPrefix("HTTP/1.1 413"))
         #expect(closed)
     }
+
+    /// What the HTTP parser refuses is answered in JSON like every other refusal, then the connection closes;
+    /// damage after a good pipelined request comes after that request's answer.
+    @Test(arguments: [
+        ("GARBAGE\r\n\r\n", ["400"]),
+        ("GET /healthz HTTP/1.1\r\nHost: test\r\nNo colon here\r\n\r\n", ["400"]),
+        ("GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: \(String(repeating: "a", count: 100_000))\r\n\r\n", ["431"]),
+        ("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\nGARBAGE\r\n\r\n", ["200", "400"]),
+    ])
+    func unparsableRequestsGetJSONErrors(request: String, statuses: [String]) async throws {
+        let (answers, closed) = try await exchange { connection in
+            connection.send(request)
+            return (statuses.map { _ in connection.response() }, connection.isClosedByPeer())
+        }
+        for (answer, status) in zip(answers, statuses) {
+            #expect(answer.head.hasPrefix("HTTP/1.1 \(status)"), "\(answer.head)")
+            let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+            if status != "200" { #expect((object?["error"] as? [String: Any])?["status"] as? Int == Int(status)) }
+        }
+        #expect(closed)
+    }
 }
 
 /// A blocking TCP connection to 127.0.0.1 for hand-written HTTP; every read gives up after 10 s.
