@@ -1,5 +1,4 @@
 import ArgumentParser
-import MINDCore
 import MINDData
 import MINDEval
 import MINDRetrieval
@@ -20,19 +19,22 @@ func diversityAggregation(factor: Float, facts: CatalogueFacts) throws -> Divers
 /// not know has no category).
 struct CategoriesByItemID: Sendable {
     let factor: Float
-    private let categories: [ExactString: [Int32]]
+    /// The dataset's items (looked up by bytes) and each one's categories, in its dense order.
+    private let items: Vocabulary
+    private let categories: [[Int32]]
 
     /// nil when `factor` is 0; an error when the dataset has no category feature.
     init?(factor: Float, dataset: Dataset) throws {
         guard let aggregation = try diversityAggregation(factor: factor, facts: CatalogueFacts(dataset: dataset, labels: try ItemLabels(dataset: dataset)))
         else { return nil }
         self.factor = factor
-        categories = Dictionary(zip(dataset.items.ids.map(ExactString.init), aggregation.categories), uniquingKeysWith: { first, _ in first })
+        items = dataset.items
+        categories = aggregation.categories
     }
 
     /// `recommender` merging its interests by the aggregation over its own items.
     func applied(to recommender: Recommender) -> Recommender {
-        recommender.aggregating(by: DiverseAggregation(factor: factor, categories: recommender.itemIDs.map { categories[ExactString($0)] ?? [] }))
+        recommender.aggregating(by: DiverseAggregation(factor: factor, categories: recommender.itemIDs.map { items.index(of: $0).map { categories[Int($0)] } ?? [] }))
     }
 }
 
